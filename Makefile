@@ -1,0 +1,40 @@
+# Satu Layar — `make demo` runs the demo city, `make test` runs every test. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint bench install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/satulayar demo
+
+test: $(STAMP)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo ""; \
+	  echo "!!! Chromium is missing at $(CHROMIUM): the browser tests need Debian's headless Chromium."; \
+	  echo "!!! Install it with:  sudo apt-get install -y --no-install-recommends chromium chromium-driver fonts-liberation"; \
+	  echo ""; exit 1; fi
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,40 @@
+"""Builders for test data. They go through the same services as users do."""
+
+import datetime as dt
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from satulayar.org import services
+from satulayar.org.choices import EmploymentType, Role, UnitKind
+from satulayar.org.models import Kelurahan
+
+_serial = itertools.count(1)
+
+
+def make_nip(birth: dt.date = dt.date(1985, 3, 14), appointed: str = "201001", sex: int = 1,
+             serial: int | None = None) -> str:
+    return f"{birth:%Y%m%d}{appointed}{sex}{serial or next(_serial):03d}"
+
+
+def make_unit(city, name, code, kind=UnitKind.DINAS, parent=None, **extra):
+    return services.unit_create(actor=None, city=city, name=name, code=code, kind=kind, parent=parent, **extra)
+
+
+def make_employee(unit, name="Ahmad Fauzi", employment_type=EmploymentType.PNS, **extra):
+    extra.setdefault("nip", make_nip() if employment_type != EmploymentType.NON_ASN else "")
+    return services.employee_create(actor=None, unit=unit, name=name, employment_type=employment_type, **extra)
+
+
+def make_user(username, role=None, city=None, unit=None, kelurahan=None, **extra):
+    user = get_user_model().objects.create_user(username=username, password="rahasia-uji-123", **extra)
+    if role:
+        services.role_assign(actor=None, user=user, role=role, city=city, unit=unit, kelurahan=kelurahan)
+    return user
+
+
+def kelurahan_named(name: str) -> Kelurahan:
+    return Kelurahan.objects.get(name=name)
+
+
+__all__ = ["Role", "make_employee", "make_nip", "make_unit", "make_user"]
