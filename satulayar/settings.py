@@ -22,6 +22,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SATULAYAR_CITY = env_str("SATULAYAR_CITY", "banjarmasin")
 
+# Phone check-in: a position less accurate than this is refused; selfies are deleted after this many days.
+ATTENDANCE_MAX_ACCURACY_M = env_int("ATTENDANCE_MAX_ACCURACY_M", 100)
+ATTENDANCE_SELFIE_RETENTION_DAYS = env_int("ATTENDANCE_SELFIE_RETENTION_DAYS", 30)
+
 INSTALLED_APPS = [
     "satulayar.core.admin_site.SatuLayarAdminConfig",
     "django.contrib.auth",
@@ -32,9 +36,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "satulayar.core",
     "satulayar.audit",
     "satulayar.org",
+    "satulayar.attendance",
     "satulayar.demo",
 ]
 
@@ -42,7 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "satulayar.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

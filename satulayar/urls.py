@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisasi/", include("satulayar.org.urls")),
     path("audit/", include("satulayar.audit.urls")),
+    path("kehadiran/", include("satulayar.attendance.urls")),
+    path("iclock/", include("satulayar.attendance.adms_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
 from satulayar.audit.choices import AuditAction
@@ -18,6 +19,8 @@ def snapshot(obj: models.Model) -> dict:
     for key, value in data.items():
         if isinstance(value, models.Model):
             data[key] = value.pk
+        elif isinstance(value, FieldFile):
+            data[key] = value.name or ""
         elif isinstance(value, list | tuple):
             data[key] = [v.pk if isinstance(v, models.Model) else v for v in value]
     return data

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from satulayar.core.admin import ScopedAdmin
 from satulayar.org import access, services
@@ -70,6 +71,24 @@ class UnitAdmin(ScopedAdmin):
         if db_field.name == "parent":
             kwargs["queryset"] = _limit_units(request, Unit.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        base = super().get_form(request, obj, **kwargs)
+        city = obj.city if obj else request.city
+
+        class UnitForm(base):
+            # The form has no city field, so Django skips the per-city code constraint; a taken code
+            # must come back as a form error, not as an exception out of save_model.
+            def clean(self):
+                cleaned = super().clean()
+                if cleaned.get("code"):
+                    try:
+                        services.unit_code_check(city=city, code=cleaned["code"], pk=self.instance.pk)
+                    except ValidationError as exc:
+                        self.add_error(None, exc)
+                return cleaned
+
+        return UnitForm
 
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in form.cleaned_data if f in UNIT_FIELDS}

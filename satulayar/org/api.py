@@ -3,7 +3,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from satulayar.org import access, selectors, services
@@ -149,10 +149,11 @@ def create_unit(request, payload: UnitIn):
     if payload.kelurahan_id:
         kelurahan = access.kelurahan_for(request.user).filter(pk=payload.kelurahan_id).first()
         if kelurahan is None:
-            raise ValidationError({"kelurahan_id": _("Kelurahan %(id)s tidak ditemukan.") % {"id": payload.kelurahan_id}})
+            raise ValidationError({"kelurahan_id": _("Kelurahan %(id)s tidak ditemukan.") % {
+                "id": payload.kelurahan_id}})
     unit = services.unit_create(actor=request.user, city=request.city, parent=parent, kelurahan=kelurahan,
                                 **payload.dict(exclude={"parent_id", "kelurahan_id"}))
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.patch("/units/{unit_id}", response=UnitOut, summary="Ubah atau pindahkan unit kerja")
@@ -191,7 +192,7 @@ def get_employee(request, employee_id: int):
 @router.post("/employees", response={201: EmployeeOut}, summary="Tambah pegawai")
 def create_employee(request, payload: EmployeeIn):
     unit = _unit_ref(request.user, payload.unit_id, "unit_id")
-    return 201, services.employee_create(actor=request.user, unit=unit, **payload.dict(exclude={"unit_id"}))
+    return Status(201, services.employee_create(actor=request.user, unit=unit, **payload.dict(exclude={"unit_id"})))
 
 
 @router.patch("/employees/{employee_id}", response=EmployeeOut, summary="Ubah data pegawai")
@@ -219,5 +220,5 @@ def assign_role(request, payload: RoleIn):
                 "id": payload.kelurahan_id}})
     assignment = services.role_assign(actor=request.user, user=user, role=payload.role, city=request.city,
                                       unit=unit, kelurahan=kelurahan)
-    return 201, {"id": assignment.pk, "username": user.username, "role": assignment.role,
-                 "unit_id": assignment.unit_id, "kelurahan_id": assignment.kelurahan_id}
+    return Status(201, {"id": assignment.pk, "username": user.username, "role": assignment.role,
+                        "unit_id": assignment.unit_id, "kelurahan_id": assignment.kelurahan_id})

@@ -34,7 +34,7 @@ class NipInfo:
 def parse_nip(nip: str) -> NipInfo:
     """Return what the NIP says, or raise ValidationError naming the faulty part."""
     value = (nip or "").strip()
-    if not re.fullmatch(r"\d{18}", value):
+    if not re.fullmatch(r"[0-9]{18}", value):
         raise ValidationError(
             _("NIP harus 18 digit angka (diterima %(count)s karakter)."), code="nip_format",
             params={"count": len(value)},
@@ -86,7 +86,7 @@ def validate_nip_for(nip: str, employment_type: str) -> NipInfo | None:
 
 
 def validate_nik(nik: str) -> None:
-    if not re.fullmatch(r"\d{16}", nik or ""):
+    if not re.fullmatch(r"[0-9]{16}", nik or ""):
         raise ValidationError(_("NIK harus 16 digit angka."), code="nik_format")
     day = int(nik[6:8])
     day = day - 40 if day > 40 else day

@@ -114,6 +114,14 @@ class Unit(models.Model):
         return self.short_name or self.name
 
     @property
+    def label(self) -> str:
+        """A short name that still says which SKPD a "Sekretariat" or "Bidang Umum" belongs to."""
+        own = self.short_name or self.name
+        if self.parent_id and self.kind in (UnitKind.SEKRETARIAT, UnitKind.BIDANG, UnitKind.BAGIAN):
+            return f"{own} · {self.parent.short_name or self.parent.name}"
+        return own
+
+    @property
     def depth(self) -> int:
         return self.path.count("/") - 1
 
@@ -169,10 +177,15 @@ class Employee(models.Model):
     def masked_nik(self) -> str:
         return mask_nik(self.nik)
 
+    def clean_fields(self, exclude=None):
+        # Before the length checks, so a NIP pasted with a trailing space gets its real verdict.
+        self.nip = (self.nip or "").strip() or None
+        self.nik = (self.nik or "").strip()
+        super().clean_fields(exclude)
+
     def clean(self):
         """Checks the identity numbers and fills what the NIP tells (birth date, sex, appointment)."""
         errors = {}
-        self.nip = (self.nip or "").strip() or None
         try:
             info = validate_nip_for(self.nip or "", self.employment_type)
         except ValidationError as exc:

@@ -31,7 +31,7 @@ def org_summary(*, user) -> OrgSummary:
 
 def employee_list(*, user, q: str = "", unit_id: int | None = None, include_subunits: bool = True,
                   employment_type: str = "", active: bool | None = True) -> QuerySet[Employee]:
-    employees = access.employees_for(user).select_related("unit")
+    employees = access.employees_for(user).select_related("unit__parent")
     if q:
         employees = employees.filter(Q(name__icontains=q) | Q(nip__startswith=q) | Q(position__icontains=q))
     if unit_id:

@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
 from satulayar.org import access
-from satulayar.org.models import Employee, RoleAssignment, Unit
+from satulayar.org.choices import SiteKind
+from satulayar.org.models import Employee, RoleAssignment, Site, Unit
 
-EMPLOYEE_FIELDS = {"unit", "nip", "nik", "name", "employment_type", "rank", "position", "user", "active"}
+# sex and birth date are read from the NIP for ASN; non-ASN staff have them entered.
+EMPLOYEE_FIELDS = {"unit", "nip", "nik", "name", "employment_type", "rank", "position", "user", "active", "sex",
+                   "birth_date"}
 UNIT_FIELDS = {"parent", "code", "name", "short_name", "kind", "kecamatan", "kelurahan", "head", "active"}
 
 
@@ -97,6 +100,11 @@ def employee_bulk_create(*, actor, rows: Iterable[dict], batch_size: int = 1000)
 
     existing = set(Employee.objects.exclude(nip=None).values_list("nip", flat=True))
     for number, row in enumerate(rows, start=1):
+        unknown = set(row) - EMPLOYEE_FIELDS
+        if unknown:
+            result.errors.append((number, row.get("nip") or "", {"__all__": [
+                _("Kolom tidak dikenal: %(cols)s.") % {"cols": ", ".join(sorted(unknown))}]}))
+            continue
         employee = Employee(**row)
         try:
             _require(actor, access.can_place_in_unit(actor, employee.unit),
@@ -119,6 +127,12 @@ def employee_bulk_create(*, actor, rows: Iterable[dict], batch_size: int = 1000)
     return result
 
 
+def unit_code_check(*, city, code: str, pk: int | None = None) -> None:
+    """Refuse a code another unit of the city already has (the services and the admin form both ask)."""
+    if Unit.objects.filter(city=city, code=code).exclude(pk=pk).exists():
+        raise ValidationError({"code": _("Kode unit %(code)s sudah dipakai di kota ini.") % {"code": code}})
+
+
 def _unit_assign_path(unit: Unit) -> None:
     unit.path = f"{unit.parent.path if unit.parent_id else ''}{unit.pk}/"
 
@@ -133,7 +147,10 @@ def unit_create(*, actor, city, name: str, code: str, kind: str, parent: Unit | 
     if unknown:
         raise TypeError(f"unknown unit fields: {sorted(unknown)}")
     unit = Unit(city=city, name=name, code=code, kind=kind, parent=parent, **extra)
-    unit.full_clean(exclude=["path"])
+    # The code's uniqueness is ours to report, on "code": Django's generic message for the constraint
+    # is a non-field error, and its Indonesian translation says the opposite ("tidak ada").
+    unit.full_clean(exclude=["path"], validate_constraints=False)
+    unit_code_check(city=city, code=code)
     try:
         with transaction.atomic():
             unit.save()
@@ -160,9 +177,8 @@ def unit_update(*, actor, unit: Unit, **changes) -> Unit:
     if "parent" in changes and unit.parent is not None:
         _require(actor, access.can_place_in_unit(actor, unit.parent),
                  _("Anda tidak berwenang memindahkan unit ke %(parent)s.") % {"parent": unit.parent})
-    unit.full_clean(exclude=["path"], validate_unique=False)
-    if Unit.objects.filter(city=unit.city, code=unit.code).exclude(pk=unit.pk).exists():
-        raise ValidationError({"code": _("Kode unit %(code)s sudah dipakai di kota ini.") % {"code": unit.code}})
+    unit.full_clean(exclude=["path"], validate_unique=False, validate_constraints=False)
+    unit_code_check(city=unit.city, code=unit.code, pk=unit.pk)
     _unit_assign_path(unit)
     unit.save()
     if unit.path != old_path:
@@ -197,3 +213,17 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     audit_record(actor=actor, action=AuditAction.DELETE, obj=assignment,
                  unit_path=assignment.unit.path if assignment.unit_id else "", before=before)
     assignment.delete()
+
+
+@transaction.atomic
+def site_create(*, actor, city, name: str, lat: float, lon: float, kind: str = SiteKind.OFFICE,
+                unit: Unit | None = None, kelurahan=None, address: str = "", radius_m: int = 100) -> Site:
+    allowed = access.scope_for(actor).can("manage_units") and (unit is None or access.can_place_in_unit(actor, unit))
+    _require(actor, allowed, _("Anda tidak berwenang menambah lokasi di sini."))
+    site = Site(city=city, name=name, lat=lat, lon=lon, kind=kind, unit=unit, kelurahan=kelurahan, address=address,
+                radius_m=radius_m)
+    site.full_clean()
+    site.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=site, unit_path=unit.path if unit else "",
+                 after=snapshot(site))
+    return site

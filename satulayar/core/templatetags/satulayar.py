@@ -60,3 +60,12 @@ def action_colour(action: str) -> str:
     from satulayar.audit.choices import AuditAction
 
     return AuditAction(action).colour if action in AuditAction.values else "secondary"
+
+
+INDONESIAN_ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+@register.filter
+def zone_abbr(tz_name: str) -> str:
+    """WIB, WITA or WIT, as Indonesians write the three zones."""
+    return INDONESIAN_ZONES.get(tz_name, tz_name or "")

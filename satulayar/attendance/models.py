@@ -1,0 +1,292 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from satulayar.attendance.choices import (
+    CalendarDayKind,
+    CommandStatus,
+    DayStatus,
+    DeviceStatus,
+    LeaveKind,
+    PunchSource,
+    RequestStatus,
+    ScheduleKind,
+    TppViolation,
+)
+from satulayar.org.models import City, Employee, Site, Unit
+
+
+class Device(models.Model):
+    """A fingerprint machine speaking the ZKTeco ADMS push protocol, known by its serial number."""
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="devices")
+    serial_number = models.CharField(_("nomor seri"), max_length=64, unique=True)
+    name = models.CharField(_("nama"), max_length=120, blank=True)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="devices",
+                             verbose_name=_("lokasi"))
+    status = models.CharField(_("status"), max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.PENDING)
+    push_version = models.CharField(max_length=20, blank=True)
+    info = models.JSONField(_("info perangkat"), default=dict, blank=True)
+    attlog_stamp = models.CharField(max_length=32, default="0")
+    operlog_stamp = models.CharField(max_length=32, default="0")
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["serial_number"]
+        verbose_name = _("mesin absensi")
+        verbose_name_plural = _("mesin absensi")
+
+    def __str__(self):
+        return self.name or self.serial_number
+
+
+class DeviceCommand(models.Model):
+    """A command queued for a device; it fetches it with getrequest and reports back through devicecmd."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="commands")
+    command = models.CharField(_("perintah"), max_length=500)
+    status = models.CharField(max_length=10, choices=CommandStatus.choices, default=CommandStatus.QUEUED)
+    return_code = models.IntegerField(null=True, blank=True)
+    result = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.device} · {self.command}"
+
+
+class DeviceUpload(models.Model):
+    """One POST of a device table: what came in and what became of each line."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="uploads")
+    table = models.CharField(max_length=20)
+    stamp = models.CharField(max_length=32, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    lines = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"line": n, "text": "...", "reason": "..."}]
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.device} {self.table} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class PinMapping(models.Model):
+    """A device PIN that is not the employee's NIP (enrolment numbers, old machines with short PINs)."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    pin = models.CharField(_("PIN mesin"), max_length=24)
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="pin_mappings")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["city", "pin"], name="pin_unique_per_city")]
+
+    def __str__(self):
+        return f"PIN {self.pin} → {self.employee}"
+
+
+class Punch(models.Model):
+    """One recorded moment of presence. Never edited: corrections add punches or exclude with a reason."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="punches")
+    at = models.DateTimeField(_("waktu"))
+    source = models.CharField(_("sumber"), max_length=12, choices=PunchSource.choices)
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="punches")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    device_state = models.SmallIntegerField(null=True, blank=True)  # ADMS status: 0 in, 1 out, … (unreliable)
+    verify_mode = models.SmallIntegerField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    accuracy_m = models.FloatField(null=True, blank=True)
+    distance_m = models.FloatField(null=True, blank=True)
+    selfie = models.FileField(upload_to="selfies/%Y/%m/", null=True, blank=True)
+    future_flag = models.BooleanField(_("waktu di masa depan"), default=False)
+    excluded = models.BooleanField(_("dikecualikan"), default=False)
+    note = models.CharField(_("keterangan"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at"]
+        verbose_name = _("rekam kehadiran")
+        verbose_name_plural = _("rekam kehadiran")
+        constraints = [models.UniqueConstraint(fields=["employee", "at", "source"], name="punch_idempotent")]
+        indexes = [models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.employee} {self.at:%Y-%m-%d %H:%M} ({self.get_source_display()})"
+
+
+class CalendarDay(models.Model):
+    """A holiday, collective leave or special work day. Seeded from the `holidays` package, editable."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="calendar_days")
+    date = models.DateField(_("tanggal"), db_index=True)
+    kind = models.CharField(_("jenis"), max_length=20, choices=CalendarDayKind.choices)
+    name = models.CharField(_("nama"), max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("hari kalender")
+        verbose_name_plural = _("kalender kerja")
+        constraints = [models.UniqueConstraint(fields=["city", "date", "name"], name="calendar_day_unique")]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class SpecialHours(models.Model):
+    """Shorter hours for a period, such as Ramadan, for the whole city."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("nama"), max_length=100)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    friday_end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["start_date"]
+
+    def __str__(self):
+        return f"{self.name} {self.start_date}–{self.end_date}"
+
+
+class WorkSchedule(models.Model):
+    """A unit's working hours from a date on; the newest one in force applies to the unit and its sub-units."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="schedules")
+    name = models.CharField(_("nama"), max_length=100)
+    kind = models.CharField(_("jenis"), max_length=10, choices=ScheduleKind.choices, default=ScheduleKind.FIXED)
+    effective_from = models.DateField(_("berlaku mulai"))
+    grace_minutes = models.PositiveSmallIntegerField(_("toleransi (menit)"), default=0)
+
+    class Meta:
+        ordering = ["unit", "-effective_from"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.name} ({self.effective_from})"
+
+
+class ScheduleDay(models.Model):
+    """The hours of one weekday (0 Monday … 6 Sunday) in a fixed schedule; a missing weekday is a day off."""
+
+    schedule = models.ForeignKey(WorkSchedule, on_delete=models.CASCADE, related_name="days")
+    weekday = models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)])
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "weekday"], name="schedule_day_unique")]
+
+    def __str__(self):
+        return f"{self.schedule} · {self.weekday}"
+
+
+class Shift(models.Model):
+    """One rostered shift of one employee in a 24-hour unit (fire brigade, hospital); may end the next day."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="shifts")
+    date = models.DateField()
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["employee", "date"], name="shift_unique_per_day")]
+
+    def __str__(self):
+        return f"{self.employee} {self.date}"
+
+
+class LeaveRequest(models.Model):
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="leave_requests")
+    kind = models.CharField(_("jenis"), max_length=20, choices=LeaveKind.choices)
+    start_date = models.DateField(_("mulai"))
+    end_date = models.DateField(_("sampai"))
+    reason = models.TextField(_("alasan"))
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices,
+                              default=RequestStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("pengajuan cuti/izin")
+        verbose_name_plural = _("pengajuan cuti/izin")
+
+    def __str__(self):
+        return f"{self.employee} · {self.get_kind_display()} {self.start_date}–{self.end_date}"
+
+
+class DailyStatus(models.Model):
+    """Derived: one row per employee per work day, rebuilt from punches, calendar, schedule and leave."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="daily_statuses")
+    date = models.DateField()
+    status = models.CharField(max_length=15, choices=DayStatus.choices)
+    scheduled_start = models.DateTimeField(null=True, blank=True)
+    scheduled_end = models.DateTimeField(null=True, blank=True)
+    first_in = models.DateTimeField(null=True, blank=True)
+    last_out = models.DateTimeField(null=True, blank=True)
+    late_minutes = models.PositiveIntegerField(default=0)
+    early_minutes = models.PositiveIntegerField(default=0)
+    missing_out = models.BooleanField(default=False)
+    leave = models.ForeignKey(LeaveRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["employee", "date"], name="daily_status_unique")]
+        indexes = [models.Index(fields=["date", "status"])]
+
+    def __str__(self):
+        return f"{self.employee} {self.date} {self.get_status_display()}"
+
+
+class TppRule(models.Model):
+    """A deduction of the monthly TPP (Perwali): a share per violation, by its length in minutes."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="tpp_rules")
+    violation = models.CharField(_("pelanggaran"), max_length=12, choices=TppViolation.choices)
+    min_minutes = models.PositiveIntegerField(_("dari menit"), default=0)
+    max_minutes = models.PositiveIntegerField(_("sampai menit"), null=True, blank=True)
+    percent = models.DecimalField(_("potongan (%)"), max_digits=5, decimal_places=2,
+                                  validators=[MinValueValidator(0), MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["violation", "min_minutes"]
+
+    def __str__(self):
+        return f"{self.get_violation_display()} {self.min_minutes}–{self.max_minutes or '…'}: {self.percent}%"
+
+
+class TppPolicy(models.Model):
+    city = models.OneToOneField(City, on_delete=models.CASCADE, related_name="tpp_policy")
+    monthly_cap_percent = models.DecimalField(_("batas potongan per bulan (%)"), max_digits=5, decimal_places=2,
+                                              default=100)
+
+    def __str__(self):
+        return f"{self.city}: {self.monthly_cap_percent}%"

@@ -1,0 +1,11 @@
+"""The attendance pages in the navigation; called from AttendanceConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+from satulayar.core.nav import NavItem, register
+
+
+def register_nav() -> None:
+    register(NavItem("attendance:checkin", _("Presensi"), "map-pin", "view_self", order=11))
+    register(NavItem("attendance:mine", _("Kehadiran saya"), "clock", "view_self", order=12))
+    register(NavItem("attendance:today", _("Kehadiran hari ini"), "checks", "view_employees", order=15))

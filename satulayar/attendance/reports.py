@@ -1,0 +1,229 @@
+"""Reads behind the attendance reports. Every one takes the user and goes through org.access for scope.
+
+- `today_by_unit`: today's presence per unit, with who is not in yet (computed live, so it is right
+  whether or not today's rows were written yet);
+- `long_holiday_returns` and `holiday_return_comparison`: the first working day after a long holiday
+  beside a normal day (the mayor's sidak of 2 January 2018);
+- `monthly_recap`, `unit_monthly_recap`, `employee_month`: the month per employee, per unit, and one
+  employee's days with their TPP lines.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satulayar.attendance.choices import DayStatus
+from satulayar.attendance.models import DailyStatus
+from satulayar.attendance.recap import (
+    EmployeeRecap,
+    TppResult,
+    UnitRecap,
+    employee_recaps,
+    month_bounds,
+    tpp_month,
+    unit_recaps,
+)
+from satulayar.attendance.schedules import HOLIDAY_KINDS, WorkPlan
+from satulayar.attendance.status import local_today, statuses_compute
+from satulayar.org import access
+from satulayar.org.models import City, Employee, Unit
+
+LEAVE_STATUSES = (DayStatus.ANNUAL_LEAVE, DayStatus.SICK, DayStatus.PERMIT, DayStatus.FIELD_DUTY, DayStatus.STUDY)
+
+
+def _require_view_employees(user) -> None:
+    if not access.scope_for(user).can("view_employees"):
+        raise PermissionDenied(_("Anda tidak berwenang melihat laporan kehadiran unit."))
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    return (Decimal(100) * part / whole).quantize(Decimal("0.01")) if whole else None
+
+
+# --- today -----------------------------------------------------------------------------------------------
+
+@dataclass
+class UnitToday:
+    unit: Unit
+    employees: int = 0
+    expected: int = 0  # with a work day today
+    present: int = 0
+    late: int = 0
+    on_leave: int = 0
+    not_yet: int = 0
+    absent: int = 0
+    not_in: list[tuple[Employee, str]] = field(default_factory=list)  # (employee, status) not in yet or TK
+
+    @property
+    def present_rate(self) -> Decimal | None:
+        return _percent(self.present, self.expected)
+
+
+def today_by_unit(*, user, now: dt.datetime | None = None) -> list[UnitToday]:
+    """One row per visible unit (tree order) counting its own active employees today."""
+    _require_view_employees(user)
+    now = now or timezone.now()
+    units = list(access.units_for(user).filter(active=True).order_by("path"))
+    employees = list(access.employees_for(user).filter(active=True).select_related("unit__city").order_by("name"))
+    rows = {unit.pk: UnitToday(unit=unit) for unit in units}
+    pairs = {(e.pk, local_today(e.unit.city, now)) for e in employees}
+    statuses = statuses_compute(pairs=pairs, now=now, employees=employees)
+    for employee in employees:
+        row = rows.get(employee.unit_id)
+        if row is None:
+            continue
+        row.employees += 1
+        status = statuses.get((employee.pk, local_today(employee.unit.city, now)))
+        if status is None or status.status == DayStatus.HOLIDAY:
+            continue
+        row.expected += 1
+        if status.status == DayStatus.PRESENT:
+            row.present += 1
+            row.late += status.late_minutes > 0
+        elif status.status in LEAVE_STATUSES:
+            row.on_leave += 1
+        else:
+            row.not_yet += status.status == DayStatus.NOT_YET
+            row.absent += status.status == DayStatus.ABSENT
+            row.not_in.append((employee, status.status))
+    return [rows[unit.pk] for unit in units]
+
+
+# --- the first working day after a long holiday ------------------------------------------------------------
+
+def long_holiday_returns(*, city: City, start: dt.date, end: dt.date, min_days: int = 3) -> list[dt.date]:
+    """Work days in [start, end] that follow at least `min_days` days off, one of them a holiday or cuti
+    bersama (an ordinary weekend is not a long holiday). Uses the city's default week."""
+    lookback = dt.timedelta(days=21)
+    plan = WorkPlan(start=start - lookback, end=end, city_ids=[city.pk])
+    found = []
+    day = start
+    while day <= end:
+        if plan.is_work_day(city_id=city.pk, unit=None, date=day):
+            off, holiday, before = 0, False, day - dt.timedelta(days=1)
+            while before >= start - lookback and not plan.is_work_day(city_id=city.pk, unit=None, date=before):
+                off += 1
+                holiday = holiday or bool(plan.calendar_kinds(city.pk, before) & HOLIDAY_KINDS)
+                before -= dt.timedelta(days=1)
+            if off >= min_days and holiday:
+                found.append(day)
+        day += dt.timedelta(days=1)
+    return found
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    date: dt.date
+    expected: int
+    present: int
+    late: int
+    absent: int
+    on_leave: int
+    average_late_minutes: Decimal | None
+
+    @property
+    def present_rate(self) -> Decimal | None:
+        return _percent(self.present, self.expected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _percent(self.present - self.late, self.expected)
+
+
+@dataclass(frozen=True)
+class HolidayComparison:
+    after_holiday: DaySummary
+    normal: DaySummary | None
+
+
+def day_summary(*, user, date: dt.date) -> DaySummary:
+    _require_view_employees(user)
+    rows = DailyStatus.objects.filter(employee__in=access.employees_for(user), date=date,
+                                      scheduled_start__isnull=False)
+    present = Q(status=DayStatus.PRESENT)
+    totals = rows.aggregate(
+        expected=Count("id"), present=Count("id", filter=present),
+        late=Count("id", filter=present & Q(late_minutes__gt=0)), absent=Count("id", filter=Q(status=DayStatus.ABSENT)),
+        on_leave=Count("id", filter=Q(status__in=LEAVE_STATUSES)),
+        average_late=Avg("late_minutes", filter=present & Q(late_minutes__gt=0)))
+    average = totals.pop("average_late")
+    return DaySummary(date=date, **totals,
+                      average_late_minutes=Decimal(average).quantize(Decimal("0.1")) if average is not None else None)
+
+
+def normal_day_near(*, city: City, date: dt.date, today: dt.date | None = None) -> dt.date | None:
+    """The same weekday one, then two … four weeks later (or earlier) that is a work day and not itself the
+    end of a long holiday, and not after today."""
+    today = today or local_today(city)
+    span = dt.timedelta(weeks=4)
+    plan = WorkPlan(start=date - span, end=date + span, city_ids=[city.pk])
+    returns = set(long_holiday_returns(city=city, start=date - span, end=date + span))
+    for weeks in (1, -1, 2, -2, 3, -3, 4, -4):
+        candidate = date + dt.timedelta(weeks=weeks)
+        if candidate <= today and candidate not in returns and plan.is_work_day(city_id=city.pk, unit=None,
+                                                                                 date=candidate):
+            return candidate
+    return None
+
+
+def holiday_return_comparison(*, user, city: City, date: dt.date, normal_date: dt.date | None = None,
+                              ) -> HolidayComparison:
+    normal_date = normal_date or normal_day_near(city=city, date=date)
+    return HolidayComparison(after_holiday=day_summary(user=user, date=date),
+                             normal=day_summary(user=user, date=normal_date) if normal_date else None)
+
+
+# --- the month ---------------------------------------------------------------------------------------------
+
+def _scoped_employees(user, year: int, month: int, unit_id: int | None = None):
+    """Visible employees who are active or have days in that month (someone who left still has a recap)."""
+    first, last = month_bounds(year, month)
+    in_month = DailyStatus.objects.filter(date__range=(first, last)).values("employee_id")
+    employees = access.employees_for(user).filter(Q(active=True) | Q(pk__in=in_month)).select_related("unit__city")
+    if unit_id:
+        unit = access.unit_get_for_user(user=user, pk=unit_id)
+        employees = employees.filter(unit__path__startswith=unit.path)
+    return employees.order_by("unit__path", "name", "id")
+
+
+def monthly_recap(*, user, year: int, month: int, unit_id: int | None = None,
+                  until: dt.date | None = None) -> list[EmployeeRecap]:
+    """One row per employee the user may see (an employee sees themself), with the month's TPP cut."""
+    return employee_recaps(employees=_scoped_employees(user, year, month, unit_id), year=year, month=month,
+                           until=until)
+
+
+def unit_monthly_recap(*, user, year: int, month: int, until: dt.date | None = None) -> list[UnitRecap]:
+    """One row per visible unit, summing its whole subtree."""
+    _require_view_employees(user)
+    units = access.units_for(user).filter(active=True).order_by("path")
+    return unit_recaps(units=units, employees=_scoped_employees(user, year, month), year=year, month=month,
+                       until=until)
+
+
+@dataclass(frozen=True)
+class EmployeeMonth:
+    employee: Employee
+    days: list[DailyStatus]
+    recap: EmployeeRecap
+    tpp: TppResult
+    tpp_by_date: dict[dt.date, list] = field(default_factory=dict)
+
+
+def employee_month(*, user, employee_id: int, year: int, month: int) -> EmployeeMonth:
+    employee = access.employee_get_for_user(user=user, pk=employee_id)
+    first, last = month_bounds(year, month)
+    days = list(DailyStatus.objects.filter(employee=employee, date__range=(first, last)).select_related("leave"))
+    tpp = tpp_month(employees=[employee], year=year, month=month)[employee.pk]
+    by_date = defaultdict(list)
+    for line in tpp.lines:
+        by_date[line.date].append(line)
+    recap = employee_recaps(employees=[employee], year=year, month=month, with_tpp=False)[0]
+    recap.tpp_percent = tpp.percent
+    return EmployeeMonth(employee=employee, days=days, recap=recap, tpp=tpp, tpp_by_date=dict(by_date))

@@ -1,0 +1,38 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from satulayar.demo.generator import SeedError, available_demo_cities, indonesian_number, seed_city
+from satulayar.demo.users import DEMO_PASSWORD, create_demo_users
+from satulayar.org.models import City
+
+
+class Command(BaseCommand):
+    help = ("Mengisi basis data kosong dengan kota demo yang deterministik: wilayah, unit kerja, pegawai, "
+            "lokasi kantor dan akun demo. Menolak basis data yang sudah berisi pegawai.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--city", default="banjarmasin", choices=available_demo_cities())
+        parser.add_argument("--employees", type=int, default=6000, help="jumlah pegawai (bawaan 6000)")
+        parser.add_argument("--days", type=int, default=365, help="panjang riwayat dalam hari (bawaan 365)")
+        parser.add_argument("--seed", type=int, default=2018, help="benih acak; benih sama, kota sama")
+
+    def handle(self, *args, city, employees, days, seed, **options):
+        started = time.monotonic()
+        try:
+            with transaction.atomic():
+                summary = seed_city(city_slug=city, employees=employees, days=days, seed=seed, progress=self.say)
+                users = create_demo_users(city=City.objects.get(slug=city), seed=seed)
+        except SeedError as exc:
+            raise CommandError(str(exc)) from None
+        self.say(f"Akun demo: {len(users)} akun (kata sandi: {DEMO_PASSWORD})")
+        elapsed = indonesian_number(time.monotonic() - started, 1)
+        self.stdout.write(self.style.SUCCESS(
+            f"Selesai dalam {elapsed} detik: {indonesian_number(summary['units'])} unit kerja, "
+            f"{indonesian_number(summary['employees'])} pegawai, {indonesian_number(summary['sites'])} lokasi "
+            f"(benih {seed}, riwayat {indonesian_number(days)} hari sampai {summary['reference_date']:%d-%m-%Y})."))
+
+    def say(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()

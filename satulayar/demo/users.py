@@ -1,0 +1,95 @@
+"""The demo logins: one per role, all with the same published password. Never for a real deployment."""
+
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+
+from satulayar.demo.people import plain_name, split_name
+from satulayar.org.choices import EmploymentType, Role, Sex, UnitKind
+from satulayar.org.models import City, Employee, Kelurahan, Unit
+from satulayar.org.services import employee_update, role_assign
+
+DEMO_PASSWORD = "satulayar"
+DEMO_KECAMATAN = "Banjarmasin Barat"
+DEMO_KELURAHAN = "Kuin Cerucuk"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    description: str
+    role: str | None = None
+    unit_code: str = ""  # for unit admins
+    is_staff: bool = False
+
+
+DEMO_LOGINS = (
+    DemoLogin("walikota", "Wali Kota: pimpinan daerah, melihat seluruh kota", Role.EXECUTIVE),
+    DemoLogin("wakil_walikota", "Wakil Wali Kota: pimpinan daerah, melihat seluruh kota", Role.EXECUTIVE),
+    DemoLogin("sekda", "Sekretaris Daerah: pimpinan ASN, melihat seluruh kota", Role.EXECUTIVE),
+    DemoLogin("operator_cc", "Operator command center: layar dinding, peta dan kamera", Role.COMMAND_CENTRE),
+    DemoLogin("inspektur", "Inspektur: sidak dan log audit seluruh kota", Role.INSPECTOR),
+    DemoLogin("admin_bkpsdm", "Admin BKPSDM: mengelola pegawai, unit kerja dan peran seluruh kota", Role.HR_ADMIN,
+              is_staff=True),
+    DemoLogin("admin_dinkes", "Admin Dinas Kesehatan: dinas beserta bidang dan Puskesmas-nya", Role.UNIT_ADMIN,
+              "DINKES", is_staff=True),
+    DemoLogin("admin_diskominfotik", "Admin Diskominfotik: dinas beserta bidang dan UPT-nya", Role.UNIT_ADMIN,
+              "DISKOMINFOTIK", is_staff=True),
+    DemoLogin("camat_banjarmasin_barat", "Camat Banjarmasin Barat: kantor kecamatan dan kantor kelurahan di bawahnya",
+              Role.UNIT_ADMIN),
+    DemoLogin("lurah_kuin_cerucuk", "Lurah Kuin Cerucuk: kantor kelurahan dan layanannya", Role.KELURAHAN_OFFICER),
+    DemoLogin("pegawai", "Pegawai Diskominfotik: hanya data dan absensinya sendiri"),
+)
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(login.username, login.description) for login in DEMO_LOGINS]
+
+
+def create_demo_users(*, city: City, seed: int) -> list:
+    """Create (or refresh) every demo login with its role; run after seed_city has built the city."""
+    rng = random.Random(f"{seed}/users")
+    kelurahan = Kelurahan.objects.get(kecamatan__city=city, name=DEMO_KELURAHAN)
+    lurah = Unit.objects.select_related("head").get(city=city, kind=UnitKind.KELURAHAN, kelurahan=kelurahan).head
+    pegawai = _diskominfotik_staff(city=city, rng=rng)
+    users = []
+    password = make_password(DEMO_PASSWORD)  # one hash for all: each costs half a second by design
+    for login in DEMO_LOGINS:
+        employee = {"lurah_kuin_cerucuk": lurah, "pegawai": pegawai}.get(login.username)
+        name = employee.name if employee else plain_name(rng, sex=Sex.MALE if rng.random() < 0.6 else Sex.FEMALE)
+        user = _login_user(login, name=name, password=password)
+        if login.role:
+            role_assign(actor=None, user=user, role=login.role, city=city, unit=_unit_for(login, city),
+                        kelurahan=kelurahan if login.role == Role.KELURAHAN_OFFICER else None)
+        if employee:
+            employee_update(actor=None, employee=employee, user=user)
+        users.append(user)
+    return users
+
+
+def _login_user(login: DemoLogin, *, name: str, password: str):
+    first_name, last_name = split_name(name)
+    user, _ = get_user_model().objects.get_or_create(username=login.username)
+    user.first_name, user.last_name, user.is_staff = first_name, last_name, login.is_staff
+    user.password = password
+    user.save()
+    return user
+
+
+def _unit_for(login: DemoLogin, city: City) -> Unit | None:
+    if login.role != Role.UNIT_ADMIN:
+        return None
+    if login.unit_code:
+        return Unit.objects.get(city=city, code=login.unit_code)
+    return Unit.objects.get(city=city, kind=UnitKind.KECAMATAN, kecamatan__name=DEMO_KECAMATAN)
+
+
+def _diskominfotik_staff(*, city: City, rng: random.Random) -> Employee:
+    """An ASN of Diskominfotik to log in as a plain employee: not a unit head, unless a tiny city has only heads."""
+    diskominfotik = Unit.objects.get(city=city, code="DISKOMINFOTIK")
+    asn = (Employee.objects.filter(unit__path__startswith=diskominfotik.path, user=None)
+           .exclude(employment_type=EmploymentType.NON_ASN).order_by("nip"))
+    staff = list(asn.exclude(pk__in=Unit.objects.filter(city=city).exclude(head=None).values("head")))
+    return rng.choice(staff or list(asn))
