@@ -43,13 +43,13 @@ def main(argv: list[str] | None = None) -> None:
     for target in targets:
         command = [sys.executable, "-m", "bench.adms_ingest", "--target", target, "--employees", str(args.employees),
                    "--days", str(args.days), "--batch", str(args.batch)]
-        subprocess.run(command, cwd=ROOT, env=_environment(target), check=True)
+        with tempfile.TemporaryDirectory(prefix="satulayar-bench-") as scratch:
+            subprocess.run(command, cwd=ROOT, env=_environment(target, scratch), check=True)
 
 
-def _environment(target: str) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "satulayar.settings", "DEBUG": "0", "LOG_LEVEL": "ERROR"}
-    scratch = tempfile.mkdtemp(prefix="satulayar-bench-")
-    env["SATULAYAR_DATA_DIR"] = scratch
+def _environment(target: str, scratch: str) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "satulayar.settings", "DEBUG": "0", "LOG_LEVEL": "ERROR",
+           "SATULAYAR_DATA_DIR": scratch}
     if target == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
     return env

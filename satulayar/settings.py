@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "satulayar.audit",
     "satulayar.org",
     "satulayar.attendance",
+    "satulayar.visits",
     "satulayar.demo",
 ]
 

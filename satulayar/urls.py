@@ -15,6 +15,9 @@ urlpatterns = [
     path("audit/", include("satulayar.audit.urls")),
     path("kehadiran/", include("satulayar.attendance.urls")),
     path("iclock/", include("satulayar.attendance.adms_urls")),
+    path("layanan/laporan/", include("satulayar.visits.report_urls")),
+    path("layanan/", include("satulayar.visits.urls")),
+    path("antrean/", include("satulayar.visits.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

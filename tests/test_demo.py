@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from satulayar.demo.generator import REFERENCE_DATE, SeedError, city_plan, seed_city
+from satulayar.demo.generator import REFERENCE_DATE, STEPS, SeedError, city_plan, seed_city
 from satulayar.demo.organisation import unit_sizes
 from satulayar.demo.people import employee_rows, split_name
 from satulayar.demo.users import DEMO_PASSWORD, create_demo_users, demo_logins
@@ -133,8 +133,8 @@ def test_seed_command_prints_progress_then_refuses_a_second_seed(db):
     out = StringIO()
     call_command("seed", employees=SMALL_CITY, days=7, stdout=out)
     printed = out.getvalue()
-    assert "[1/5] Wilayah: 5 kecamatan, 52 kelurahan" in printed
-    assert "[3/5] Pegawai: 300/300" in printed
+    assert f"[1/{STEPS}] Wilayah: 5 kecamatan, 52 kelurahan" in printed
+    assert f"[3/{STEPS}] Pegawai: 300/300" in printed
     assert "Selesai dalam" in printed
     with pytest.raises(CommandError, match="sudah berisi 300 pegawai"):
         call_command("seed", employees=SMALL_CITY, stdout=StringIO())

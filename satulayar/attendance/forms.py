@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from satulayar.attendance.choices import LeaveKind
+
 
 class CheckinForm(forms.Form):
     """What the check-in page posts. The rules (fence, accuracy, selfie) are checked by checkin_record."""
@@ -27,3 +29,122 @@ class MonthForm(forms.Form):
             year, month = self.cleaned_data["bulan"].split("-")
             return dt.date(int(year), int(month), 1)
         return default.replace(day=1)
+
+
+def _dress(form: forms.Form) -> None:
+    """Tabler classes on every widget."""
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
+class RecapForm(MonthForm):
+    """The recap's month and unit pickers; the unit list is the user's scope (a unit outside it is a 404)."""
+
+    unit = forms.ChoiceField(label=_("Unit kerja"), required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        top = min((unit.depth for unit in units), default=0)
+        self.fields["unit"].choices = [("", _("Pilih unit kerja")),
+                                       *[(unit.pk, f"{'— ' * (unit.depth - top)}{unit.name}") for unit in units]]
+        self.fields["unit"].widget.attrs["class"] = "form-select"
+
+
+class YearForm(forms.Form):
+    tahun = forms.TypedChoiceField(label=_("Tahun"), coerce=int, required=False)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tahun"].choices = [(year, str(year)) for year in years]
+        self.fields["tahun"].widget.attrs.update({"class": "form-select", "style": "width: auto"})
+
+
+DATE_INPUT = {"type": "date"}
+
+
+class MarkedForm(forms.Form):
+    """Marks the widgets of fields with errors (Tabler's is-invalid), also those a service refused later."""
+
+    def full_clean(self):
+        super().full_clean()
+        self._mark_invalid()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
+        for name in self._errors or ():
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+
+class LeaveRequestForm(MarkedForm):
+    """What an employee asks for; the rules (dates in order, no overlap) are checked by leave_request_create."""
+
+    kind = forms.ChoiceField(label=_("Jenis"))
+    start_date = forms.DateField(label=_("Mulai"), widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+                                 error_messages={"required": _("Tanggal mulai wajib diisi."),
+                                                 "invalid": _("Tanggal mulai tidak valid.")})
+    end_date = forms.DateField(label=_("Sampai"), widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+                               error_messages={"required": _("Tanggal selesai wajib diisi."),
+                                               "invalid": _("Tanggal selesai tidak valid.")})
+    reason = forms.CharField(label=_("Alasan"), max_length=1000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = LeaveKind.choices
+        self.fields["kind"].error_messages["invalid_choice"] = _("Jenis cuti/izin tidak dikenal.")
+        _dress(self)
+
+
+class LeaveDecisionForm(forms.Form):
+    APPROVE, REJECT = "setujui", "tolak"
+
+    keputusan = forms.ChoiceField(choices=[(APPROVE, _("Setujui")), (REJECT, _("Tolak"))])
+    note = forms.CharField(label=_("Catatan"), max_length=255, required=False)
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["keputusan"] == self.APPROVE
+
+
+class DayForm(forms.Form):
+    tanggal = forms.DateField(label=_("Tanggal"), required=False, widget=forms.DateInput(
+        attrs={**DATE_INPUT, "class": "form-control", "style": "width: auto"}, format="%Y-%m-%d"))
+
+    def date(self, default: dt.date) -> dt.date:
+        if self.is_valid() and self.cleaned_data["tanggal"]:
+            return self.cleaned_data["tanggal"]
+        return default
+
+
+class PunchAddForm(MarkedForm):
+    """A missing punch: a local time on the page's date, and why."""
+
+    time = forms.TimeField(label=_("Jam"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                           error_messages={"required": _("Jam wajib diisi."), "invalid": _("Jam tidak valid.")})
+    reason = forms.CharField(label=_("Alasan koreksi"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="tambah", **kwargs)
+        _dress(self)
+
+
+class PunchExcludeForm(MarkedForm):
+    """A wrong punch set aside (it stays, struck through), and why."""
+
+    punch = forms.TypedChoiceField(label=_("Rekam yang dikecualikan"), coerce=int,
+                                   error_messages={"required": _("Pilih rekam kehadiran yang akan dikecualikan."),
+                                                   "invalid_choice": _("Pilih rekam kehadiran yang akan "
+                                                                       "dikecualikan.")})
+    reason = forms.CharField(label=_("Alasan koreksi"), max_length=255, required=False)
+
+    def __init__(self, *args, punches=(), **kwargs):
+        super().__init__(*args, prefix="kecualikan", **kwargs)
+        self.fields["punch"].choices = [("", _("Pilih rekam")), *punches]
+        _dress(self)

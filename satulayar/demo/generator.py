@@ -1,4 +1,5 @@
-"""Seeds a demo city through the same services users call: regions, units, employees, unit heads and sites.
+"""Seeds a demo city through the same services users call: regions, units, employees, unit heads and sites,
+then a history of attendance (calendar, machines, shifts, leave, punches and daily statuses; see history.py).
 
 The same seed gives the same city. Nothing depends on the clock: dates are counted from REFERENCE_DATE.
 """
@@ -14,7 +15,9 @@ from types import ModuleType
 from django.db import transaction
 from django.utils import formats, translation
 
+from satulayar.attendance.choices import DayStatus
 from satulayar.demo import banjarmasin
+from satulayar.demo.history import history_build
 from satulayar.demo.organisation import Region, UnitPlan, plan_units
 from satulayar.demo.people import EmployeeRow, employee_rows
 from satulayar.org.choices import SiteKind, UnitKind
@@ -26,7 +29,7 @@ REFERENCE_DATE = dt.date(2026, 11, 30)  # "today" for the demo: ages, appointmen
 CATALOGUES: dict[str, ModuleType] = {"banjarmasin": banjarmasin}
 EMPLOYEE_CHUNK = 1000
 METRES_PER_DEGREE = 111_320
-STEPS = 5
+STEPS = 7
 
 
 class SeedError(Exception):
@@ -43,8 +46,11 @@ def indonesian_number(value: float, digits: int = 0) -> str:
 
 
 def seed_city(*, city_slug: str, employees: int, days: int, seed: int,
-              progress: Callable[[str], None] = lambda message: None, on: dt.date = REFERENCE_DATE) -> dict:
-    """Build the demo city in an empty database and return a summary of what was made."""
+              progress: Callable[[str], None] = lambda message: None, on: dt.date = REFERENCE_DATE,
+              history: bool = True) -> dict:
+    """Build the demo city in an empty database and return a summary of what was made.
+
+    With `history`, also `days` days of attendance ending on `on` (steps 6 and 7)."""
     catalogue = _catalogue(city_slug)
     _refuse_if_seeded()
     with transaction.atomic():
@@ -68,13 +74,35 @@ def seed_city(*, city_slug: str, employees: int, days: int, seed: int,
         sites = _create_sites(city, plans, units, catalogue=catalogue, rng=random.Random(f"{seed}/sites"))
         progress(f"[5/{STEPS}] Lokasi: {indonesian_number(len(sites))} lokasi "
                  f"({sum(site.kind == SiteKind.KELURAHAN_OFFICE for site in sites)} kantor kelurahan)")
+        attendance = None
+        if history and days > 0:
+            attendance = history_build(city=city, days=days, seed=seed, end=on, step=f"[6/{STEPS}]",
+                                       progress=progress, number=indonesian_number)
+            progress(f"[7/{STEPS}] Status harian: {indonesian_number(attendance.daily_statuses)} baris "
+                     f"({_status_mix(attendance.statuses, late=attendance.late)}; "
+                     f"{indonesian_number(attendance.seconds['statuses'], 1)} detik)")
     types = Counter(row.employment_type for row in rows)
     return {
         "city": city_slug, "seed": seed, "days": days, "reference_date": on,
         "kecamatan": regions[UnitKind.KECAMATAN], "kelurahan": regions[UnitKind.KELURAHAN], "units": len(units),
         "skpd": sum(plan.is_skpd for plan in plans), "employees": len(rows),
         "employment_types": {str(kind): types[kind] for kind in sorted(types)}, "heads": heads, "sites": len(sites),
+        "punches": attendance.punches if attendance else 0,
+        "daily_statuses": attendance.daily_statuses if attendance else 0,
+        "history": attendance.as_dict() if attendance else None,
     }
+
+
+def _status_mix(statuses: dict[str, int], *, late: int = 0) -> str:
+    """'hadir 98,4 % (terlambat 7,9 %), tanpa keterangan (tk) 1,2 %, …', largest first."""
+    total = sum(statuses.values()) or 1
+    parts = []
+    for status, count in sorted(statuses.items(), key=lambda item: (-item[1], item[0])):
+        part = f"{str(DayStatus(status).label).lower()} {indonesian_number(100 * count / total, 1)} %"
+        if status == DayStatus.PRESENT and late:
+            part += f" (terlambat {indonesian_number(100 * late / total, 1)} %)"
+        parts.append(part)
+    return ", ".join(parts)
 
 
 def _catalogue(city_slug: str) -> ModuleType:

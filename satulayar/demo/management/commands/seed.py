@@ -10,7 +10,7 @@ from satulayar.org.models import City
 
 class Command(BaseCommand):
     help = ("Mengisi basis data kosong dengan kota demo yang deterministik: wilayah, unit kerja, pegawai, "
-            "lokasi kantor dan akun demo. Menolak basis data yang sudah berisi pegawai.")
+            "lokasi kantor, riwayat kehadiran dan akun demo. Menolak basis data yang sudah berisi pegawai.")
 
     def add_arguments(self, parser):
         parser.add_argument("--city", default="banjarmasin", choices=available_demo_cities())
@@ -30,7 +30,9 @@ class Command(BaseCommand):
         elapsed = indonesian_number(time.monotonic() - started, 1)
         self.stdout.write(self.style.SUCCESS(
             f"Selesai dalam {elapsed} detik: {indonesian_number(summary['units'])} unit kerja, "
-            f"{indonesian_number(summary['employees'])} pegawai, {indonesian_number(summary['sites'])} lokasi "
+            f"{indonesian_number(summary['employees'])} pegawai, {indonesian_number(summary['sites'])} lokasi, "
+            f"{indonesian_number(summary['punches'])} rekaman kehadiran, "
+            f"{indonesian_number(summary['daily_statuses'])} status harian "
             f"(benih {seed}, riwayat {indonesian_number(days)} hari sampai {summary['reference_date']:%d-%m-%Y})."))
 
     def say(self, message: str) -> None:

@@ -1,0 +1,112 @@
+"""The correction page of one employee's day: every punch (excluded ones struck through, with the reason), the
+daily status, and the forms that add a missing punch or set a wrong one aside through `corrections`."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from satulayar.attendance import corrections
+from satulayar.attendance.choices import DayStatus
+from satulayar.attendance.forms import DayForm, PunchAddForm, PunchExcludeForm
+from satulayar.attendance.models import DailyStatus, Punch
+from satulayar.attendance.schedules import city_zone, local_instant, local_midnight
+from satulayar.attendance.status import local_today
+from satulayar.audit.choices import AuditAction
+from satulayar.audit.models import AuditEntry
+from satulayar.core.decorators import capability_required
+from satulayar.org import access
+from satulayar.org.models import Employee
+
+PUNCH_TYPE = "attendance.punch"
+
+
+def day_punches(*, employee: Employee, date: dt.date) -> list[Punch]:
+    """Every punch of the employee's local day, from every source, excluded ones too."""
+    zone = city_zone(employee.unit.city.timezone)
+    return list(Punch.objects.filter(employee=employee, at__gte=local_midnight(date, zone),
+                                     at__lt=local_midnight(date + dt.timedelta(days=1), zone))
+                .select_related("device", "site", "created_by").order_by("at", "pk"))
+
+
+def correction_entries(*, punches: list[Punch]) -> list[AuditEntry]:
+    """The corrections written to the audit log for these punches, oldest first."""
+    return list(AuditEntry.objects.filter(object_type=PUNCH_TYPE, object_id__in=[str(p.pk) for p in punches],
+                                          action=AuditAction.CORRECT).order_by("at", "pk"))
+
+
+def _employee_to_correct(request, employee_id: int) -> Employee:
+    employee = access.employee_get_for_user(user=request.user, pk=employee_id)
+    if not access.can_manage_employee(request.user, employee):
+        raise Http404(_("Pegawai di luar unit yang Anda kelola."))
+    return employee
+
+
+def _label(punch: Punch, zone) -> str:
+    local = punch.at.astimezone(zone)
+    return f"{formats.time_format(local, 'TIME_FORMAT')} · {punch.get_source_display()}"
+
+
+def _apply(request, *, employee: Employee, date: dt.date, zone, add_form, exclude_form, punches) -> bool:
+    """Runs the chosen correction; on a refusal puts the reasons on the form. True when saved."""
+    action = request.POST.get("aksi")
+    form = add_form if action == "tambah" else exclude_form if action == "kecualikan" else None
+    if form is None or not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        if form is add_form:
+            corrections.punch_correct(actor=request.user, employee=employee, reason=data["reason"],
+                                      kind=corrections.ADD, at=local_instant(date, data["time"], zone))
+        else:
+            punch = next((p for p in punches if p.pk == data["punch"]), None)
+            corrections.punch_correct(actor=request.user, employee=employee, reason=data["reason"],
+                                      kind=corrections.EXCLUDE, punch=punch)
+    except ValidationError as exc:
+        fields = {"at": "time", "punch": "punch", "reason": "reason"}
+        for name, errors in exc.message_dict.items():
+            target = fields.get(name)
+            form.add_error(target if target in form.fields else None, errors)
+        return False
+    return True
+
+
+@capability_required("manage_employees")
+@require_http_methods(["GET", "POST"])
+def correction(request, employee_id: int):
+    employee = _employee_to_correct(request, employee_id)
+    zone = city_zone(employee.unit.city.timezone)
+    today = local_today(employee.unit.city)
+    date = min(DayForm(request.GET or None).date(default=today), today)
+    punches = day_punches(employee=employee, date=date)
+    choices = [(p.pk, _label(p, zone)) for p in punches if not p.excluded]
+    posted = request.POST if request.method == "POST" else None
+    action = request.POST.get("aksi")
+    add_form = PunchAddForm(posted if action == "tambah" else None)
+    exclude_form = PunchExcludeForm(posted if action == "kecualikan" else None, punches=choices)
+    if posted is not None and _apply(request, employee=employee, date=date, zone=zone, add_form=add_form,
+                                     exclude_form=exclude_form, punches=punches):
+        messages.success(request, _("Koreksi kehadiran %(name)s tersimpan dan tercatat di log audit.")
+                         % {"name": employee})
+        return redirect(f"{reverse('attendance:correction', args=[employee.pk])}?tanggal={date:%Y-%m-%d}")
+    entries = correction_entries(punches=punches)
+    reasons = {entry.object_id: entry.note for entry in entries if entry.before and (entry.after or {}).get(
+        "excluded")}
+    rows = [{"punch": p, "local": p.at.astimezone(zone), "reason": reasons.get(str(p.pk), "")} for p in punches]
+    by_id = {str(row["punch"].pk): row for row in rows}
+    history = [{"entry": entry, "added": entry.before is None, "punch": by_id[entry.object_id]} for entry in entries
+               if entry.object_id in by_id]
+    status = DailyStatus.objects.filter(employee=employee, date=date).select_related("leave").first()
+    return render(request, "attendance/correction.html", {
+        "employee": employee, "date": date, "rows": rows, "status": status,
+        "status_choice": DayStatus(status.status) if status else None, "history": history,
+        "add_form": add_form, "exclude_form": exclude_form, "has_choices": bool(choices),
+        "day_form": DayForm(initial={"tanggal": date}),
+        "previous": date - dt.timedelta(days=1), "next": date + dt.timedelta(days=1) if date < today else None,
+    }, status=422 if posted is not None else 200)

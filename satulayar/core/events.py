@@ -1,0 +1,158 @@
+"""A small live event bus for Server-Sent Events that works across processes.
+
+`event_publish()` writes an `Event` row when the surrounding transaction commits, so a change that rolls
+back never reaches a screen. `sse_stream()` answers one browser by polling that table for rows newer than
+the last one it sent. A table works across uvicorn workers and the Huey worker on SQLite and PostgreSQL
+alike; LISTEN/NOTIFY or Redis pub/sub can replace the polling later behind the same two functions.
+"""
+
+import asyncio
+import datetime as dt
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Max, Q
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from satulayar.core.models import Event
+
+POLL_SECONDS = 0.3
+PING_SECONDS = 15
+RETRY_MS = 2000
+BATCH = 200
+# Ids come from a sequence but rows commit in any order, so a row with a smaller id can appear after a
+# larger one was sent. Each poll also looks back this far and sends what it has not sent yet.
+LATE_COMMIT_WINDOW = dt.timedelta(seconds=10)
+LATE_COMMIT_IDS = 500
+
+
+def event_publish(*, channel: str, kind: str, data: dict) -> None:
+    """Queue a live event; it is stored (and so streamed) only if the current transaction commits."""
+    payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # fail here, not after the commit
+
+    def store():
+        Event.objects.create(channel=channel, kind=kind, data=payload)
+
+    transaction.on_commit(store, robust=True)
+
+
+def events_prune(*, older_than: dt.timedelta = dt.timedelta(days=1), now: dt.datetime | None = None) -> int:
+    """Delete events older than `older_than`; returns how many. A stream resumes only from recent events."""
+    deleted, _ = Event.objects.filter(created_at__lt=(now or timezone.now()) - older_than).delete()
+    return deleted
+
+
+def event_last_id(*, channels: list[str] | None = None) -> int:
+    """The newest event id (of `channels`). A page passes it to its stream (?last=) so nothing between render
+    and connect is lost; a polled fragment uses it as its version."""
+    events = Event.objects.all() if channels is None else Event.objects.filter(channel__in=channels)
+    return events.aggregate(last=Max("id"))["last"] or 0
+
+
+class EventCursor:
+    """Where one stream stands: the last id sent, and the recent ids already sent (for late commits)."""
+
+    def __init__(self, *, channels: list[str], last_id: int | None):
+        self.channels = list(channels)
+        self.last_id = last_id
+        self.sent: set[int] = set()
+        self.primed = False
+
+    def _prime(self) -> None:
+        if self.last_id is None:  # a new client: only what happens from now on
+            self.last_id = event_last_id()
+        # The client already has everything up to last_id, including recent rows below it.
+        self.sent = set(Event.objects.filter(
+            channel__in=self.channels, id__lte=self.last_id, id__gt=self.last_id - LATE_COMMIT_IDS,
+            created_at__gte=timezone.now() - LATE_COMMIT_WINDOW).values_list("id", flat=True))
+        self.primed = True
+
+    def fetch(self) -> list[Event]:
+        """The events not sent yet, oldest first."""
+        if not self.primed:
+            self._prime()
+        recent = Q(id__gt=self.last_id - LATE_COMMIT_IDS, created_at__gte=timezone.now() - LATE_COMMIT_WINDOW)
+        events = list(Event.objects.filter(channel__in=self.channels).filter(Q(id__gt=self.last_id) | recent)
+                      .exclude(id__in=self.sent).order_by("id")[:BATCH])
+        for event in events:
+            self.sent.add(event.pk)
+            self.last_id = max(self.last_id, event.pk)
+        self.sent = {pk for pk in self.sent if pk > self.last_id - LATE_COMMIT_IDS}
+        return events
+
+
+def sse_frame(event: Event) -> str:
+    data = json.dumps(event.data, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return f"id: {event.pk}\nevent: {event.kind}\ndata: {data}\n\n"
+
+
+def _stream_seconds() -> float:
+    """A stream ends after this long; the browser reconnects with Last-Event-ID and loses nothing."""
+    return float(getattr(settings, "EVENTS_STREAM_SECONDS", 300))
+
+
+def event_stream(cursor: EventCursor, *, poll: float = POLL_SECONDS, ping: float = PING_SECONDS,
+                 seconds: float | None = None) -> Iterator[str]:
+    """The SSE text for a WSGI server (one thread per client); the server stops it when a write fails."""
+    seconds = _stream_seconds() if seconds is None else seconds
+    yield f"retry: {RETRY_MS}\n\n"
+    started = last_write = time.monotonic()
+    while True:
+        for event in cursor.fetch():
+            yield sse_frame(event)
+            last_write = time.monotonic()
+        now = time.monotonic()
+        if now - last_write >= ping:
+            yield ": ping\n\n"
+            last_write = now
+        if now - started >= seconds:
+            return
+        time.sleep(poll)
+
+
+async def aevent_stream(cursor: EventCursor, *, poll: float = POLL_SECONDS, ping: float = PING_SECONDS,
+                        seconds: float | None = None) -> AsyncIterator[str]:
+    """The same for ASGI; Django cancels it when the client disconnects."""
+    seconds = _stream_seconds() if seconds is None else seconds
+    fetch = sync_to_async(cursor.fetch)
+    yield f"retry: {RETRY_MS}\n\n"
+    started = last_write = time.monotonic()
+    while True:
+        for event in await fetch():
+            yield sse_frame(event)
+            last_write = time.monotonic()
+        now = time.monotonic()
+        if now - last_write >= ping:
+            yield ": ping\n\n"
+            last_write = now
+        if now - started >= seconds:
+            return
+        await asyncio.sleep(poll)
+
+
+def last_event_id(request) -> int | None:
+    """The id the client last saw: the Last-Event-ID header on a reconnect, or ?last= from the page."""
+    value = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
+    return int(value) if value.isdigit() else None
+
+
+def sse_stream(request, *, channels: list[str]) -> StreamingHttpResponse:
+    """A text/event-stream response over `channels`; usable from sync and async views (it does no I/O here).
+
+    Under ASGI (uvicorn) the body is an async generator; under WSGI (runserver, the test live server) a
+    plain one, since Django would otherwise read an async body to its end before sending anything.
+    """
+    cursor = EventCursor(channels=channels, last_id=last_event_id(request))
+    # A WSGI server learns that the client left only when a write fails, so there a ping follows every poll.
+    body = aevent_stream(cursor) if isinstance(request, ASGIRequest) else event_stream(cursor, ping=POLL_SECONDS)
+    response = StreamingHttpResponse(body, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

@@ -1,0 +1,18 @@
+"""Public pages under /antrean/: no login (see public_views)."""
+
+from django.urls import path
+
+from satulayar.visits import public_views as views
+from satulayar.visits.urls import KelurahanCode  # noqa: F401 - registers the <kelurahan:…> converter
+
+app_name = "visits_public"
+urlpatterns = [
+    path("tiket/<str:token>/", views.ticket_page, name="ticket"),
+    path("tiket/<str:token>/nilai/", views.ticket_rate, name="ticket_rate"),
+    path("tiket/<str:token>/batal/", views.ticket_cancel, name="ticket_cancel"),
+    path("<kelurahan:code>/", views.take, name="take"),
+    path("<kelurahan:code>/qr/", views.qr_poster, name="qr"),
+    path("<kelurahan:code>/layar/", views.display, name="display"),
+    path("<kelurahan:code>/layar/isi/", views.display_board, name="display_board"),
+    path("<kelurahan:code>/layar/stream/", views.display_stream, name="display_stream"),
+]

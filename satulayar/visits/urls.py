@@ -1,0 +1,31 @@
+from django.urls import path, register_converter
+
+from satulayar.visits import views
+
+
+class KelurahanCode:
+    """A kelurahan's Kemendagri code, e.g. 63.71.03.1008."""
+
+    regex = r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(KelurahanCode, "kelurahan")
+
+app_name = "visits"
+urlpatterns = [
+    path("loket/", views.desk_home, name="desk_home"),
+    path("loket/<kelurahan:code>/", views.desk_counter_pick, name="desk_counter_pick"),
+    path("loket/<kelurahan:code>/<int:counter>/", views.desk, name="desk"),
+    path("loket/<kelurahan:code>/<int:counter>/antrean/", views.desk_queue, name="desk_queue"),
+    path("loket/<kelurahan:code>/<int:counter>/panel/", views.desk_counter_panel, name="desk_counter_panel"),
+    path("loket/<kelurahan:code>/<int:counter>/tiket/", views.desk_issue, name="desk_issue"),
+    path("loket/<kelurahan:code>/<int:counter>/panggil/", views.desk_call_next, name="desk_call_next"),
+    path("loket/<kelurahan:code>/<int:counter>/tiket/<int:pk>/<slug:action>/", views.desk_ticket_action,
+         name="desk_ticket_action"),
+]
