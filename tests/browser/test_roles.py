@@ -76,8 +76,8 @@ def test_phone_menu_and_language_switch(demo_city, live_server, browser, login):
     page.wait_for_url(re.compile(r"/organisasi/pegawai/"))
     page.get_by_label("Cari nama, NIP, atau jabatan").fill("zzzz-tidak-ada")
     page.get_by_text("Tidak ada pegawai yang cocok.").wait_for()
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Employees").is_visible()
     context.close()
