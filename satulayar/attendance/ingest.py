@@ -67,7 +67,8 @@ def future_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 
 
 def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, actor=None,
-                   now: dt.datetime | None = None) -> IngestResult:
+                   now: dt.datetime | None = None, refresh_statuses: bool = True) -> IngestResult:
+    """`refresh_statuses=False` is for bulk loads that rebuild the daily statuses once at the end."""
     if source not in PunchSource.values:
         raise ValueError(f"unknown punch source {source!r}")
     now = now or timezone.now()
@@ -84,7 +85,7 @@ def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, 
         result.accepted = len(inserted)
         result.duplicates += len(unique) - len(inserted)
         result.touched = {(row.employee_id, row.at.astimezone(zone).date()) for row in inserted}
-        if result.touched:
+        if result.touched and refresh_statuses:
             pairs = frozenset(result.touched)
             # Punches are the record; a failing status refresh is logged and rebuilt later, never lost data.
             transaction.on_commit(lambda: _daily_status_refresh(pairs, now), robust=True)
