@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import subprocess
 import sys
 
 
@@ -36,9 +37,19 @@ def demo(args) -> None:
     print(f"\nSatu Layar berjalan di {url}\nAkun demo (kata sandi semua: {DEMO_PASSWORD}):")
     for username, description in demo_logins():
         print(f"  {username:<28} {description}")
+    if args.no_serve:
+        return
+    from satulayar.demo.extras import demo_services_start
+
+    demo_services_start()
+    # Background jobs (camera polling, connector schedules, nightly closing) run in a worker beside the server.
+    worker = subprocess.Popen([sys.executable, "-m", "satulayar.cli", "worker"])
     print("\nTekan Ctrl+C untuk berhenti.\n", flush=True)
-    if not args.no_serve:
+    try:
         serve(args.host, args.port)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "satulayar.org",
     "satulayar.attendance",
     "satulayar.visits",
+    "satulayar.inspections",
+    "satulayar.cctv",
+    "satulayar.integrations",
+    "satulayar.dashboard",
+    "satulayar.opendata",
     "satulayar.demo",
 ]
 

@@ -18,6 +18,11 @@ urlpatterns = [
     path("layanan/laporan/", include("satulayar.visits.report_urls")),
     path("layanan/", include("satulayar.visits.urls")),
     path("antrean/", include("satulayar.visits.public_urls")),
+    path("sidak/", include("satulayar.inspections.urls")),
+    path("cctv/", include("satulayar.cctv.urls")),
+    path("integrasi/", include("satulayar.integrations.urls")),
+    path("satu-layar/", include("satulayar.dashboard.urls")),
+    path("data-terbuka/", include("satulayar.opendata.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

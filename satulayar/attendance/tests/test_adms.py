@@ -13,10 +13,6 @@ from satulayar.attendance.choices import CommandStatus, DayStatus, DeviceStatus,
 from satulayar.attendance.models import DailyStatus, Device, DeviceCommand, DeviceUpload, PinMapping, Punch
 from satulayar.audit.models import AuditEntry
 from satulayar.org.models import Site
-from tests import conftest as shared
-
-city, org, personas, client_for = shared.city, shared.org, shared.personas, shared.client_for
-fast_passwords = shared.fast_passwords
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 SN = "BJM7A1200123"

@@ -11,10 +11,6 @@ from satulayar.attendance.choices import DeviceStatus, PunchSource
 from satulayar.attendance.models import Device, Punch
 from satulayar.audit.models import AuditEntry
 from satulayar.org.models import Site
-from tests import conftest as shared
-
-city, org, personas, client_for = shared.city, shared.org, shared.personas, shared.client_for
-fast_passwords = shared.fast_passwords
 
 URL = "/api/attendance/punches"
 

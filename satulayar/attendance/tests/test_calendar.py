@@ -24,9 +24,6 @@ from satulayar.attendance.reports import long_holiday_returns, normal_day_near
 from satulayar.attendance.schedules import city_zone, work_schedule_set
 from satulayar.attendance.status import daily_status_rebuild
 from satulayar.audit.models import AuditEntry
-from tests import conftest as shared
-
-city, org, personas, fast_passwords = shared.city, shared.org, shared.personas, shared.fast_passwords
 
 REFERENCE = Path(__file__).parent / "data" / "hari_libur.csv"
 WITA = city_zone("Asia/Makassar")

@@ -14,9 +14,6 @@ from satulayar.attendance.choices import LeaveKind, PunchSource, RequestStatus
 from satulayar.attendance.models import LeaveRequest, Punch
 from satulayar.attendance.tasks import selfies_purge_expired
 from satulayar.org.models import Site
-from tests import conftest as shared
-
-city, org, personas, fast_passwords = shared.city, shared.org, shared.personas, shared.fast_passwords
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 NOW = dt.datetime(2026, 3, 2, 7, 31, 12, 345678, tzinfo=WITA)  # a Monday morning

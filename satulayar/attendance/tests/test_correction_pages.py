@@ -13,10 +13,6 @@ from satulayar.attendance.models import DailyStatus, Punch
 from satulayar.attendance.schedules import city_zone
 from satulayar.attendance.status import daily_status_refresh, local_today
 from satulayar.audit.models import AuditEntry
-from tests import conftest as shared
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 WITA = city_zone("Asia/Makassar")
 TUESDAY = dt.date(2018, 1, 9)

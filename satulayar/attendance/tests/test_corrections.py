@@ -11,9 +11,6 @@ from satulayar.attendance.corrections import punch_correct
 from satulayar.attendance.models import DailyStatus, Punch
 from satulayar.attendance.schedules import city_zone
 from satulayar.audit.models import AuditEntry
-from tests import conftest as shared
-
-city, org, personas, fast_passwords = shared.city, shared.org, shared.personas, shared.fast_passwords
 
 WITA = city_zone("Asia/Makassar")
 TUESDAY = dt.date(2018, 1, 9)

@@ -13,9 +13,6 @@ from satulayar.attendance import status
 from satulayar.attendance.choices import PunchSource
 from satulayar.attendance.ingest import PunchRow, future_cutoff, punches_ingest
 from satulayar.attendance.models import Punch
-from tests import conftest as shared
-
-city, org, fast_passwords = shared.city, shared.org, shared.fast_passwords
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 NOW = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.UTC)

@@ -13,11 +13,7 @@ from satulayar.attendance.models import DailyStatus, LeaveRequest
 from satulayar.attendance.status import daily_status_rebuild
 from satulayar.audit.models import AuditEntry
 from satulayar.org.models import Unit
-from tests import conftest as shared
 from tests.factories import make_user
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 LEAVE, APPROVALS = "/kehadiran/cuti/", "/kehadiran/cuti/persetujuan/"
 MONDAY, TUESDAY, WEDNESDAY = dt.date(2018, 1, 8), dt.date(2018, 1, 9), dt.date(2018, 1, 10)

@@ -12,10 +12,6 @@ from django.utils import timezone
 from satulayar.attendance.choices import DayStatus, PunchSource
 from satulayar.attendance.models import DailyStatus, Punch
 from satulayar.org.models import Site
-from tests import conftest as shared
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 OFFICE = (-3.318_600, 114.594_400)

@@ -26,9 +26,6 @@ from satulayar.attendance.reports import (
 from satulayar.attendance.schedules import city_zone
 from satulayar.attendance.status import daily_status_rebuild
 from satulayar.org.models import Employee
-from tests import conftest as shared
-
-city, org, personas, fast_passwords = shared.city, shared.org, shared.personas, shared.fast_passwords
 
 WITA = city_zone("Asia/Makassar")
 JANUARY_2019 = [dt.date(2019, 1, day) for day in range(1, 32)]

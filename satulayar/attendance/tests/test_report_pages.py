@@ -18,10 +18,6 @@ from satulayar.attendance.recap import tpp_rules_seed_default
 from satulayar.attendance.schedules import city_zone
 from satulayar.attendance.status import daily_status_rebuild
 from satulayar.audit.models import AuditEntry
-from tests import conftest as shared
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 WITA = city_zone("Asia/Makassar")
 RECAP = "/kehadiran/rekap/"

@@ -26,9 +26,6 @@ from satulayar.attendance.status import (
     statuses_compute,
 )
 from satulayar.audit.models import AuditEntry
-from tests import conftest as shared
-
-city, org, personas, fast_passwords = shared.city, shared.org, shared.personas, shared.fast_passwords
 
 WITA = city_zone("Asia/Makassar")
 MONDAY, TUESDAY, FRIDAY, SATURDAY = dt.date(2018, 1, 8), dt.date(2018, 1, 9), dt.date(2018, 1, 12), dt.date(2018, 1, 13)

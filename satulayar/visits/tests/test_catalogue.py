@@ -3,11 +3,7 @@
 from satulayar.audit.models import AuditEntry
 from satulayar.visits.catalogue import DEFAULT_SERVICES, service_catalogue_for, services_seed_default
 from satulayar.visits.models import Service, ServiceOverride
-from tests import conftest as shared
 from tests.factories import kelurahan_named
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 
 def test_the_default_catalogue_has_the_ten_front_office_services(city):

@@ -16,11 +16,7 @@ from satulayar.visits import services
 from satulayar.visits.access import kelurahan_for_desk
 from satulayar.visits.choices import TicketChannel, TicketStatus
 from satulayar.visits.models import Counter, Service, Ticket
-from tests import conftest as shared
 from tests.factories import kelurahan_named, make_user
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 HTMX = {"HTTP_HX_REQUEST": "true"}

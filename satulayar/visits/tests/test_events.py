@@ -12,9 +12,6 @@ from django.utils import timezone
 from satulayar.core import events
 from satulayar.core.events import EventCursor, event_publish, events_prune, sse_stream
 from satulayar.core.models import Event
-from tests import conftest as shared
-
-city, org, fast_passwords = shared.city, shared.org, shared.fast_passwords
 
 
 def parse(stream: str) -> list[dict]:

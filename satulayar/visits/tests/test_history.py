@@ -16,11 +16,7 @@ from satulayar.visits.catalogue import service_catalogue_for, services_seed_defa
 from satulayar.visits.choices import TicketChannel, TicketStatus
 from satulayar.visits.history import TicketRow, office_day, offices_plan, tickets_import, visits_history_seed
 from satulayar.visits.models import Rating, Service, ServiceOverride, Ticket, TicketSequence
-from tests import conftest as shared
 from tests.factories import kelurahan_named
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 DAY = dt.date(2026, 11, 2)

@@ -19,11 +19,7 @@ from satulayar.visits.choices import IKM_ELEMENTS, TicketChannel
 from satulayar.visits.history import TicketRow, tickets_import
 from satulayar.visits.models import Service, ServiceOverride
 from satulayar.visits.selectors import DurationStats, percentile
-from tests import conftest as shared
 from tests.factories import kelurahan_named
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 DAY = dt.date(2026, 11, 2)  # a Monday

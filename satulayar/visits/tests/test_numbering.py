@@ -12,11 +12,7 @@ from satulayar.org.identity import mask_nik
 from satulayar.visits import services
 from satulayar.visits.choices import TicketChannel, TicketStatus
 from satulayar.visits.models import Service, ServiceOverride, TicketSequence
-from tests import conftest as shared
 from tests.factories import kelurahan_named
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 VALID_NIK = "6371034506900002"  # born 5 June 1990, a woman (day + 40)

@@ -12,10 +12,6 @@ from satulayar.core.models import Event
 from satulayar.visits import services
 from satulayar.visits.choices import IKM_ELEMENTS, TicketChannel, TicketStatus
 from satulayar.visits.models import Rating, Service, Ticket
-from tests import conftest as shared
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 VALID_NIK = "6371034506900002"

@@ -15,10 +15,7 @@ from django.db import connection, connections
 from satulayar.visits import services
 from satulayar.visits.choices import TicketChannel, TicketStatus
 from satulayar.visits.models import Service, Ticket
-from tests import conftest as shared
 from tests.factories import kelurahan_named
-
-city, fast_passwords = shared.city, shared.fast_passwords
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",

@@ -10,11 +10,7 @@ from satulayar.visits import services
 from satulayar.visits.catalogue import services_seed_default
 from satulayar.visits.choices import IKM_ELEMENTS, TicketChannel
 from satulayar.visits.models import Service, ServiceOverride
-from tests import conftest as shared
 from tests.factories import kelurahan_named
-
-city, org, personas, client_for, fast_passwords = (shared.city, shared.org, shared.personas, shared.client_for,
-                                                    shared.fast_passwords)
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 DAY = dt.date(2026, 11, 2)

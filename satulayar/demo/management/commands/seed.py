@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from satulayar.demo.generator import SeedError, available_demo_cities, indonesian_number, seed_city
+from satulayar.demo.extras import extras_seed
+from satulayar.demo.generator import REFERENCE_DATE, SeedError, available_demo_cities, indonesian_number, seed_city
 from satulayar.demo.users import DEMO_PASSWORD, create_demo_users
 from satulayar.org.models import City
 
@@ -23,10 +24,12 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 summary = seed_city(city_slug=city, employees=employees, days=days, seed=seed, progress=self.say)
-                users = create_demo_users(city=City.objects.get(slug=city), seed=seed)
+                city_row = City.objects.get(slug=city)
+                users = create_demo_users(city=city_row, seed=seed)
+                self.say(f"Akun demo: {len(users)} akun (kata sandi: {DEMO_PASSWORD})")
+                extras_seed(city=city_row, days=days, seed=seed, end=REFERENCE_DATE, progress=self.say)
         except SeedError as exc:
             raise CommandError(str(exc)) from None
-        self.say(f"Akun demo: {len(users)} akun (kata sandi: {DEMO_PASSWORD})")
         elapsed = indonesian_number(time.monotonic() - started, 1)
         self.stdout.write(self.style.SUCCESS(
             f"Selesai dalam {elapsed} detik: {indonesian_number(summary['units'])} unit kerja, "

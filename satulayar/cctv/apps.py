@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CctvConfig(AppConfig):
+    name = "satulayar.cctv"
+    verbose_name = _("CCTV")
