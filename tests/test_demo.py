@@ -8,13 +8,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from satulayar.demo.generator import REFERENCE_DATE, STEPS, SeedError, city_plan, seed_city
+from satulayar.demo.generator import REFERENCE_DATE, STEPS, SeedError, city_plan, indonesian_number, seed_city
 from satulayar.demo.organisation import unit_sizes
 from satulayar.demo.people import employee_rows, split_name
 from satulayar.demo.users import DEMO_PASSWORD, create_demo_users, demo_logins
 from satulayar.org.choices import EmploymentType, Role, SiteKind, UnitKind
 from satulayar.org.identity import parse_nip, validate_nik, validate_nip_for
 from satulayar.org.models import Employee, Kecamatan, Kelurahan, RoleAssignment, Site, Unit
+from satulayar.visits.models import Ticket
 from tests.factories import make_employee, make_unit
 
 SMALL_CITY = 300
@@ -136,6 +137,8 @@ def test_seed_command_prints_progress_then_refuses_a_second_seed(db):
     assert f"[1/{STEPS}] Wilayah: 5 kecamatan, 52 kelurahan" in printed
     assert f"[3/{STEPS}] Pegawai: 300/300" in printed
     assert "Selesai dalam" in printed
+    tickets = Ticket.objects.count()
+    assert tickets > 0 and f"Layanan kelurahan: {indonesian_number(tickets)} tiket" in printed
     with pytest.raises(CommandError, match="sudah berisi 300 pegawai"):
         call_command("seed", employees=SMALL_CITY, stdout=StringIO())
     assert Employee.objects.count() == SMALL_CITY
