@@ -33,7 +33,12 @@ fetch @tabler/core@1.6.1 tabler dist/css/tabler.min.css dist/js/tabler.min.js
 fetch htmx.org@2.0.11 htmx dist/htmx.min.js
 icons=(home building-community users user map-pin list-search history logout login language
   shield-lock id-badge-2 building sitemap map-2 chevron-right search plus edit alert-triangle
-  clock checks database info-circle menu-2 world)
+  clock checks database info-circle menu-2 world
+  layout-dashboard bell bell-check video video-off chart-line device-tv download refresh map filter
+  arrow-left player-pause player-play)
 files=(); for i in "${icons[@]}"; do files+=("icons/outline/$i.svg"); done
 fetch @tabler/icons@3.52.0 tabler-icons "${files[@]}"
+fetch echarts@6.1.0 echarts dist/echarts.min.js
+fetch leaflet@1.9.4 leaflet dist/leaflet.js dist/leaflet.css dist/images/layers.png dist/images/layers-2x.png \
+  dist/images/marker-icon.png dist/images/marker-icon-2x.png dist/images/marker-shadow.png
 echo "vendored into $dest"
