@@ -23,6 +23,7 @@ class DemoLogin:
     role: str | None = None
     unit_code: str = ""  # for unit admins
     is_staff: bool = False
+    extra_roles: tuple[str, ...] = ()  # city-wide roles held besides `role`
 
 
 DEMO_LOGINS = (
@@ -35,8 +36,8 @@ DEMO_LOGINS = (
               is_staff=True),
     DemoLogin("admin_dinkes", "Admin Dinas Kesehatan: dinas beserta bidang dan Puskesmas-nya", Role.UNIT_ADMIN,
               "DINKES", is_staff=True),
-    DemoLogin("admin_diskominfotik", "Admin Diskominfotik: dinas beserta bidang dan UPT-nya", Role.UNIT_ADMIN,
-              "DISKOMINFOTIK", is_staff=True),
+    DemoLogin("admin_diskominfotik", "Admin Diskominfotik: dinas beserta bidang dan UPT-nya; admin integrasi data",
+              Role.UNIT_ADMIN, "DISKOMINFOTIK", is_staff=True, extra_roles=(Role.INTEGRATION_ADMIN,)),
     DemoLogin("camat_banjarmasin_barat", "Camat Banjarmasin Barat: kantor kecamatan dan kantor kelurahan di bawahnya",
               Role.UNIT_ADMIN),
     DemoLogin("lurah_kuin_cerucuk", "Lurah Kuin Cerucuk: kantor kelurahan dan layanannya", Role.KELURAHAN_OFFICER),
@@ -63,6 +64,8 @@ def create_demo_users(*, city: City, seed: int) -> list:
         if login.role:
             role_assign(actor=None, user=user, role=login.role, city=city, unit=_unit_for(login, city),
                         kelurahan=kelurahan if login.role == Role.KELURAHAN_OFFICER else None)
+        for role in login.extra_roles:
+            role_assign(actor=None, user=user, role=role, city=city)
         if employee:
             employee_update(actor=None, employee=employee, user=user)
         users.append(user)

@@ -16,8 +16,8 @@ from satulayar.org.models import City, Employee, Kecamatan, Kelurahan, RoleAssig
 CITY_WIDE_ROLES = {Role.EXECUTIVE, Role.COMMAND_CENTRE, Role.INSPECTOR, Role.HR_ADMIN}
 
 CAPABILITIES: dict[str, set[str]] = {
-    Role.EXECUTIVE: {"view_units", "view_employees", "view_regions", "view_audit"},
-    Role.COMMAND_CENTRE: {"view_units", "view_regions"},
+    Role.EXECUTIVE: {"view_units", "view_employees", "view_regions", "view_audit", "view_integrations"},
+    Role.COMMAND_CENTRE: {"view_units", "view_regions", "view_integrations"},
     Role.INSPECTOR: {"view_units", "view_employees", "view_regions", "view_audit"},
     Role.HR_ADMIN: {"view_units", "view_employees", "view_regions", "view_audit", "manage_employees",
                     "manage_units", "manage_roles", "view_nik", "use_admin"},
@@ -25,6 +25,7 @@ CAPABILITIES: dict[str, set[str]] = {
                       "use_admin"},
     Role.KELURAHAN_OFFICER: {"view_units", "view_employees", "view_regions"},
     Role.EMPLOYEE: {"view_self"},
+    Role.INTEGRATION_ADMIN: {"view_integrations", "manage_integrations"},
 }
 ALL_CAPABILITIES = set().union(*CAPABILITIES.values())
 

@@ -41,6 +41,7 @@ class Role(models.TextChoices):
     UNIT_ADMIN = "unit_admin", _("Admin unit kerja")
     KELURAHAN_OFFICER = "kelurahan_officer", _("Petugas kelurahan")
     EMPLOYEE = "employee", _("Pegawai")
+    INTEGRATION_ADMIN = "integration_admin", _("Admin integrasi data")
 
 
 class SiteKind(models.TextChoices):
