@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class InspectionsConfig(AppConfig):
     name = "satulayar.inspections"
     verbose_name = _("Sidak")
+
+    def ready(self):
+        from satulayar.inspections.access import register_capability
+        from satulayar.inspections.nav import register_nav
+
+        register_capability()
+        register_nav()

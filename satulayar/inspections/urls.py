@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from satulayar.inspections import views
 
 app_name = "inspections"
-urlpatterns = []
+urlpatterns = [
+    path("", views.inspection_list, name="list"),
+]

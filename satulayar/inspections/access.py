@@ -1,0 +1,88 @@
+"""Who may see and do what in a sidak (built on org.access).
+
+Inspectors and executives hold the `inspect` capability: they start inspections of units in their scope,
+mark, see open inspections and every report. Nobody else sees an open inspection: the unit must not be
+tipped off. After closing, a unit admin (and the head of a unit) sees only the findings assigned to their
+units, and updates their follow-up.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from satulayar.inspections.choices import InspectionStatus
+from satulayar.inspections.models import Finding, Inspection
+from satulayar.org import access
+from satulayar.org.choices import Role
+from satulayar.org.models import Unit
+
+INSPECT = "inspect"
+INSPECTING_ROLES = (Role.INSPECTOR, Role.EXECUTIVE)
+
+
+def register_capability() -> None:
+    """Give the inspecting roles (and superusers) the `inspect` capability; called from apps.ready()."""
+    for role in INSPECTING_ROLES:
+        access.CAPABILITIES[role].add(INSPECT)
+    access.ALL_CAPABILITIES.add(INSPECT)
+
+
+def may_inspect(user) -> bool:
+    return access.scope_for(user).can(INSPECT)
+
+
+def inspections_for(user) -> QuerySet[Inspection]:
+    """Every inspection of the user's cities for inspectors and executives; none for anyone else."""
+    scope = access.scope_for(user)
+    if not scope.can(INSPECT):
+        return Inspection.objects.none()
+    inspections = Inspection.objects.filter(city_id__in=scope.city_ids)
+    if scope.city_wide:
+        return inspections
+    return inspections.filter(units__in=access.units_for(user)).distinct()
+
+
+def inspection_get_for_user(*, user, pk) -> Inspection:
+    try:
+        return inspections_for(user).select_related("city", "lead", "signed_by").get(pk=pk)
+    except (Inspection.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"inspection {pk}") from None
+
+
+def _headed_paths(user) -> list[str]:
+    employee_id = access.scope_for(user).employee_id
+    if employee_id is None:
+        return []
+    return list(Unit.objects.filter(head_id=employee_id).values_list("path", flat=True))
+
+
+def follow_up_paths(user) -> list[str]:
+    """The unit subtrees whose assigned findings the user follows up: administered or headed units."""
+    scope = access.scope_for(user)
+    paths = list(scope.unit_paths) if Role.UNIT_ADMIN in scope.roles else []
+    return sorted(set(paths + _headed_paths(user)))
+
+
+def findings_for(user) -> QuerySet[Finding]:
+    """Findings of closed inspections: all of them for inspectors and executives, the ones assigned to
+    their units for unit admins and unit heads."""
+    findings = Finding.objects.filter(inspection__status=InspectionStatus.CLOSED)
+    scope = access.scope_for(user)
+    if not scope.is_authenticated:
+        return findings.none()
+    if scope.can(INSPECT):
+        return findings.filter(inspection__city_id__in=scope.city_ids)
+    in_units = Q(pk__in=[])
+    for path in follow_up_paths(user):
+        in_units |= Q(assigned_unit__path__startswith=path)
+    return findings.filter(in_units, assigned_unit__isnull=False)
+
+
+def finding_get_for_user(*, user, pk) -> Finding:
+    try:
+        return findings_for(user).select_related("inspection", "employee", "unit", "assigned_unit").get(pk=pk)
+    except (Finding.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"finding {pk}") from None
+
+
+def may_see_follow_ups(user) -> bool:
+    return may_inspect(user) or bool(follow_up_paths(user))

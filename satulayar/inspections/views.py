@@ -1,0 +1,2 @@
+def inspection_list(request):
+    pass
