@@ -22,7 +22,9 @@ from satulayar.attendance.choices import PunchSource
 from satulayar.attendance.models import Punch
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record
+from satulayar.core.events import event_publish
 from satulayar.org import access
+from satulayar.org.models import Employee
 
 POSTGRES_ROWS_PER_STATEMENT = 10_000
 API_SOURCE_REF_MAX = 200
@@ -89,7 +91,21 @@ def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, 
             pairs = frozenset(result.touched)
             # Punches are the record; a failing status refresh is logged and rebuilt later, never lost data.
             transaction.on_commit(lambda: _daily_status_refresh(pairs, now), robust=True)
+        if inserted:
+            _publish_punches(city, inserted)
     return result
+
+
+def punches_channel(city) -> str:
+    return f"attendance:{city.pk}"
+
+
+def _publish_punches(city, inserted: list[PunchRow]) -> None:
+    """A live event for the dashboard: how many punches and which units (ids only; the stream needs a login)."""
+    employee_ids = {row.employee_id for row in inserted}
+    units = sorted(set(Employee.objects.filter(pk__in=employee_ids).values_list("unit_id", flat=True)))
+    event_publish(channel=punches_channel(city), kind="punch.recorded", data={"accepted": len(inserted),
+                                                                              "units": units})
 
 
 def _unique_rows(rows: Iterable[PunchRow], cutoff: dt.datetime) -> list[PunchRow]:

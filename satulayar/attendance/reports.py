@@ -59,6 +59,7 @@ class UnitToday:
     not_yet: int = 0
     absent: int = 0
     not_in: list[tuple[Employee, str]] = field(default_factory=list)  # (employee, status) not in yet or TK
+    late_in: list[tuple[Employee, int]] = field(default_factory=list)  # (employee, minutes late)
 
     @property
     def present_rate(self) -> Decimal | None:
@@ -68,9 +69,15 @@ class UnitToday:
 def today_by_unit(*, user, now: dt.datetime | None = None) -> list[UnitToday]:
     """One row per visible unit (tree order) counting its own active employees today."""
     _require_view_employees(user)
+    return units_today(units=access.units_for(user).filter(active=True).order_by("path"),
+                       employees=access.employees_for(user).filter(active=True), now=now)
+
+
+def units_today(*, units, employees, now: dt.datetime | None = None) -> list[UnitToday]:
+    """`today_by_unit` over units and employees the caller has scoped (the alert rules run without a user)."""
     now = now or timezone.now()
-    units = list(access.units_for(user).filter(active=True).order_by("path"))
-    employees = list(access.employees_for(user).filter(active=True).select_related("unit__city").order_by("name"))
+    units = list(units)
+    employees = list(employees.select_related("unit__city").order_by("name"))
     rows = {unit.pk: UnitToday(unit=unit) for unit in units}
     pairs = {(e.pk, local_today(e.unit.city, now)) for e in employees}
     statuses = statuses_compute(pairs=pairs, now=now, employees=employees)
@@ -86,6 +93,8 @@ def today_by_unit(*, user, now: dt.datetime | None = None) -> list[UnitToday]:
         if status.status == DayStatus.PRESENT:
             row.present += 1
             row.late += status.late_minutes > 0
+            if status.late_minutes > 0:
+                row.late_in.append((employee, status.late_minutes))
         elif status.status in LEAVE_STATUSES:
             row.on_leave += 1
         else:
@@ -142,19 +151,38 @@ class HolidayComparison:
     normal: DaySummary | None
 
 
-def day_summary(*, user, date: dt.date) -> DaySummary:
-    _require_view_employees(user)
-    rows = DailyStatus.objects.filter(employee__in=access.employees_for(user), date=date,
-                                      scheduled_start__isnull=False)
+def _day_totals() -> dict:
+    """The aggregates of a DaySummary over DailyStatus rows with a scheduled day."""
     present = Q(status=DayStatus.PRESENT)
-    totals = rows.aggregate(
+    return dict(
         expected=Count("id"), present=Count("id", filter=present),
         late=Count("id", filter=present & Q(late_minutes__gt=0)), absent=Count("id", filter=Q(status=DayStatus.ABSENT)),
         on_leave=Count("id", filter=Q(status__in=LEAVE_STATUSES)),
         average_late=Avg("late_minutes", filter=present & Q(late_minutes__gt=0)))
+
+
+def _day_summary(date: dt.date, totals: dict) -> DaySummary:
     average = totals.pop("average_late")
     return DaySummary(date=date, **totals,
                       average_late_minutes=Decimal(average).quantize(Decimal("0.1")) if average is not None else None)
+
+
+def day_summary(*, user, date: dt.date) -> DaySummary:
+    _require_view_employees(user)
+    rows = DailyStatus.objects.filter(employee__in=access.employees_for(user), date=date,
+                                      scheduled_start__isnull=False)
+    return _day_summary(date, rows.aggregate(**_day_totals()))
+
+
+def days_summary(*, user, start: dt.date, end: dt.date, unit: Unit | None = None) -> list[DaySummary]:
+    """`day_summary` for each date of a range with written statuses (of `unit`'s subtree if given), in one query."""
+    _require_view_employees(user)
+    employees = access.employees_for(user)
+    if unit is not None:
+        employees = employees.filter(unit__path__startswith=unit.path)
+    rows = (DailyStatus.objects.filter(employee__in=employees, date__range=(start, end), scheduled_start__isnull=False)
+            .values("date").annotate(**_day_totals()).order_by("date"))
+    return [_day_summary(row.pop("date"), row) for row in rows]
 
 
 def normal_day_near(*, city: City, date: dt.date, today: dt.date | None = None) -> dt.date | None:

@@ -13,6 +13,7 @@ from satulayar.attendance import status
 from satulayar.attendance.choices import PunchSource
 from satulayar.attendance.ingest import PunchRow, future_cutoff, punches_ingest
 from satulayar.attendance.models import Punch
+from satulayar.core.models import Event
 
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 NOW = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.UTC)
@@ -114,6 +115,8 @@ def test_statuses_are_refreshed_on_commit_for_new_rows_only(org, staff, monkeypa
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         ingest(org, [row])
         ingest(org, [row])
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the status refresh and the dashboard's live event, for the new row only
     assert refreshed == [{(staff[0], dt.date(2026, 11, 2))}]
+    [event] = Event.objects.filter(kind="punch.recorded")
+    assert event.channel == f"attendance:{org.city.pk}" and event.data["accepted"] == 1
 

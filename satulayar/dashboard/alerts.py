@@ -1,0 +1,271 @@
+"""Alert rules and alerts: the writes of the dashboard app.
+
+`alerts_evaluate` checks a city's active rules (every minute from the worker, and on demand from the alerts page):
+a rule breached for a subject (a unit, a kelurahan, a camera, a connector) opens one alert for it, which stays
+open, its value kept current, until the condition clears, when it is resolved. Each new, acknowledged or resolved
+alert publishes a live event on `alerts:<city id>` (ids only; the screen fetches what the viewer may see), and a
+new alert is POSTed as JSON to the rule's webhook, if it has one, after the commit.
+
+The numbers come from the apps that own them: `attendance.reports.units_today`, `visits.selectors.queue_now`, and
+the CCTV and integration hub selectors. A rule whose app is not installed is skipped, never guessed.
+"""
+
+import datetime as dt
+import json
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satulayar.attendance.reports import units_today
+from satulayar.audit.choices import AuditAction
+from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.events import event_publish
+from satulayar.dashboard.choices import AlertKind
+from satulayar.dashboard.models import Alert, AlertRule
+from satulayar.dashboard.selectors import city_now, optional_selector
+from satulayar.org.models import City, Employee, Kelurahan, Unit
+from satulayar.visits import selectors as visits
+
+log = logging.getLogger(__name__)
+RULE_FIELDS = ("name", "kind", "threshold", "check_time", "unit", "kelurahan", "webhook_url", "active")
+
+
+def alerts_channel(city: City) -> str:
+    return f"alerts:{city.pk}"
+
+
+def webhook_timeout() -> float:
+    return float(getattr(settings, "DASHBOARD_WEBHOOK_TIMEOUT_SECONDS", 5))
+
+
+# --- rules ---------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_save(*, actor, city: City, data: dict, rule: AlertRule | None = None) -> AlertRule:
+    """Create a rule, or change `rule`; validated and audited."""
+    before = snapshot(rule) if rule else None
+    rule = rule or AlertRule(city=city, created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    for name in RULE_FIELDS:
+        if name in data:
+            setattr(rule, name, data[name])
+    rule.full_clean()
+    rule.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE if before else AuditAction.CREATE, obj=rule,
+                 before=before, after=snapshot(rule))
+    return rule
+
+
+# --- evaluation ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breach:
+    subject: str
+    label: str
+    message: str
+    value: float | None = None
+    unit_id: int | None = None
+    kelurahan_id: int | None = None
+
+
+def _attendance_low(rule: AlertRule, now: dt.datetime) -> list[Breach]:
+    local = city_now(rule.city, now)
+    if rule.check_time and local.time() < rule.check_time:
+        return []
+    units = list(Unit.objects.filter(city=rule.city, active=True).order_by("path"))
+    groups = [rule.unit] if rule.unit_id else [u for u in units if u.parent_id is None]
+    rows = units_today(units=units, employees=Employee.objects.filter(unit__city=rule.city, active=True), now=now)
+    breaches = []
+    for group in groups:
+        expected = sum(r.expected for r in rows if r.unit.path.startswith(group.path))
+        present = sum(r.present for r in rows if r.unit.path.startswith(group.path))
+        if not expected:  # not a work day for this unit
+            continue
+        rate = 100 * present / expected
+        if rate < rule.threshold:
+            breaches.append(Breach(
+                subject=f"unit:{group.pk}", label=group.label, value=round(rate, 1), unit_id=group.pk,
+                message=_("Kehadiran %(unit)s %(rate).1f%% (%(present)d dari %(expected)d), di bawah %(min)g%%.")
+                % {"unit": group.label, "rate": rate, "present": present, "expected": expected,
+                   "min": rule.threshold}))
+    return breaches
+
+
+def _rule_kelurahan(rule: AlertRule) -> dict[int, Kelurahan]:
+    found = Kelurahan.objects.filter(kecamatan__city=rule.city)
+    if rule.kelurahan_id:
+        found = found.filter(pk=rule.kelurahan_id)
+    return {k.pk: k for k in found}
+
+
+def _queue_long(rule: AlertRule, now: dt.datetime) -> list[Breach]:
+    kelurahan = _rule_kelurahan(rule)
+    return [Breach(subject=f"kelurahan:{q.kelurahan_id}", label=kelurahan[q.kelurahan_id].name, value=q.waiting,
+                   kelurahan_id=q.kelurahan_id,
+                   message=_("Antrean Kelurahan %(name)s: %(n)d menunggu (batas %(max)g).")
+                   % {"name": kelurahan[q.kelurahan_id].name, "n": q.waiting, "max": rule.threshold})
+            for q in visits.queue_now(kelurahan_ids=list(kelurahan), now=now) if q.waiting > rule.threshold]
+
+
+def _wait_long(rule: AlertRule, now: dt.datetime) -> list[Breach]:
+    kelurahan = _rule_kelurahan(rule)
+    breaches = []
+    for q in visits.queue_now(kelurahan_ids=list(kelurahan), now=now):
+        minutes = (q.longest_wait_s or 0) / 60
+        if minutes > rule.threshold:
+            breaches.append(Breach(
+                subject=f"kelurahan:{q.kelurahan_id}", label=kelurahan[q.kelurahan_id].name, value=round(minutes),
+                kelurahan_id=q.kelurahan_id,
+                message=_("Kelurahan %(name)s: pengunjung sudah menunggu %(min)d menit (batas %(max)g menit).")
+                % {"name": kelurahan[q.kelurahan_id].name, "min": minutes, "max": rule.threshold}))
+    return breaches
+
+
+def _camera_offline(rule: AlertRule, now: dt.datetime) -> list[Breach] | None:
+    selector = optional_selector("satulayar.cctv.selectors", "cameras_offline")
+    if selector is None:
+        return None
+    return [Breach(subject=f"camera:{cam['id']}", label=cam.get("name", ""), kelurahan_id=cam.get("kelurahan_id"),
+                   message=_("Kamera %(name)s (%(site)s) mati lebih dari %(min)g menit.")
+                   % {"name": cam.get("name", ""), "site": cam.get("site") or cam.get("kelurahan") or "–",
+                      "min": rule.threshold})
+            for cam in selector(city=rule.city, minutes=int(rule.threshold), now=now)]
+
+
+def _connector_stale(rule: AlertRule, now: dt.datetime) -> list[Breach] | None:
+    selector = optional_selector("satulayar.integrations.selectors", "connectors_health")
+    if selector is None:
+        return None
+    return [Breach(subject=f"connector:{c['id']}", label=c["name"],
+                   message=_("Konektor %(name)s (%(dept)s) %(health)s.") % {
+                       "name": c["name"], "dept": c.get("department") or "–",
+                       "health": _("gagal") if c["health"] == "failing" else _("tidak segar")})
+            for c in selector(city=rule.city, now=now) if c["health"] != "fresh"]
+
+
+def _crowd_mismatch(rule: AlertRule, now: dt.datetime) -> list[Breach] | None:
+    selector = optional_selector("satulayar.cctv.selectors", "crowd_mismatches")
+    if selector is None:
+        return None
+    return [Breach(subject=f"crowd:{row['kelurahan_id']}", label=row["kelurahan"], kelurahan_id=row["kelurahan_id"],
+                   value=row["people_seen"],
+                   message=_("Kelurahan %(name)s pukul %(hour)02d: %(seen)d orang terlihat di kamera, "
+                             "%(tickets)d tiket.")
+                   % {"name": row["kelurahan"], "hour": row["hour"], "seen": row["people_seen"],
+                      "tickets": row["tickets_issued"]})
+            for row in selector(city=rule.city, date=city_now(rule.city, now).date(), now=now) if row.get("flagged")]
+
+
+CHECKS = {AlertKind.ATTENDANCE_LOW: _attendance_low, AlertKind.QUEUE_LONG: _queue_long,
+          AlertKind.WAIT_LONG: _wait_long, AlertKind.CAMERA_OFFLINE: _camera_offline,
+          AlertKind.CONNECTOR_STALE: _connector_stale, AlertKind.CROWD_MISMATCH: _crowd_mismatch}
+
+
+@dataclass
+class Evaluation:
+    rules: int = 0
+    skipped: int = 0  # rules whose app is not installed
+    opened: int = 0
+    resolved: int = 0
+    open: int = 0
+
+
+def _publish(alert: Alert, kind: str) -> None:
+    event_publish(channel=alerts_channel(alert.city), kind=kind, data={"alert": alert.pk, "kind": alert.kind})
+
+
+def _apply(rule: AlertRule, breaches: list[Breach], now: dt.datetime, result: Evaluation) -> list[Alert]:
+    opened = []
+    current = {a.subject: a for a in Alert.objects.filter(rule=rule, resolved_at__isnull=True)}
+    for breach in breaches:
+        alert = current.pop(breach.subject, None)
+        if alert is None:
+            alert = Alert.objects.create(
+                rule=rule, city=rule.city, kind=rule.kind, subject=breach.subject, subject_label=breach.label[:200],
+                unit_id=breach.unit_id, kelurahan_id=breach.kelurahan_id, message=breach.message[:300],
+                value=breach.value, opened_at=now, last_seen_at=now)
+            _publish(alert, "alert.opened")
+            opened.append(alert)
+        else:
+            Alert.objects.filter(pk=alert.pk).update(message=breach.message[:300], value=breach.value,
+                                                     last_seen_at=now)
+        result.open += 1
+    for alert in current.values():
+        alert.resolved_at = now
+        alert.save(update_fields=["resolved_at"])
+        _publish(alert, "alert.resolved")
+        result.resolved += 1
+    result.opened += len(opened)
+    return opened
+
+
+def alerts_evaluate(*, city: City, now: dt.datetime | None = None, rules=None) -> Evaluation:
+    """Check the city's active rules (or those given) now; returns what changed. Webhooks go out after commit."""
+    now = now or timezone.now()
+    result, to_deliver = Evaluation(), []
+    rules = rules if rules is not None else AlertRule.objects.filter(city=city, active=True).select_related(
+        "city", "unit")
+    for rule in rules:
+        breaches = CHECKS[rule.kind](rule, now)
+        result.rules += 1
+        if breaches is None:
+            result.skipped += 1
+            continue
+        with transaction.atomic():
+            opened = _apply(rule, breaches, now, result)
+        to_deliver += [a for a in opened if rule.webhook_url]
+    for alert in to_deliver:
+        alert_deliver(alert=alert)
+    return result
+
+
+# --- acknowledgement and delivery ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor, alert: Alert, note: str = "") -> Alert:
+    if alert.acknowledged_at:
+        raise ValidationError(_("Peringatan ini sudah diketahui oleh %(who)s.") % {
+            "who": alert.acknowledged_by.get_username() if alert.acknowledged_by else _("sistem")})
+    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
+    alert.acknowledged_note = " ".join(note.split())[:300]
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_note"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=alert, after={"acknowledged": True,
+                                                                          "note": alert.acknowledged_note})
+    _publish(alert, "alert.acknowledged")
+    return alert
+
+
+def alert_payload(alert: Alert) -> dict:
+    return {"alert": alert.pk, "kind": alert.kind, "kind_label": str(AlertKind(alert.kind).label),
+            "rule": alert.rule.name, "subject": alert.subject, "subject_label": alert.subject_label,
+            "message": alert.message, "value": alert.value, "opened_at": alert.opened_at.isoformat(),
+            "city": alert.city.name, "text": f"⚠️ {alert.message}"}
+
+
+def alert_deliver(*, alert: Alert) -> bool:
+    """POST the alert as JSON to its rule's webhook; the outcome is kept on the alert. Never raises."""
+    request = urllib.request.Request(
+        alert.rule.webhook_url, data=json.dumps(alert_payload(alert)).encode(), method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "SatuLayar-alerts/1"})
+    error = ""
+    try:
+        with urllib.request.urlopen(request, timeout=webhook_timeout()) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as exc:
+        error = _("Webhook menjawab HTTP %(status)s.") % {"status": exc.code}
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        error = _("Webhook tidak dapat dihubungi: %(reason)s") % {"reason": getattr(exc, "reason", exc)}
+    if error:
+        log.warning("alert %s webhook failed: %s", alert.pk, error)
+    Alert.objects.filter(pk=alert.pk).update(delivered_at=None if error else timezone.now(),
+                                             delivery_error=str(error)[:300])
+    return not error

@@ -1,0 +1,28 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from satulayar.dashboard.models import AlertRule
+from satulayar.org.models import Kelurahan, Unit
+
+
+class AlertRuleForm(forms.ModelForm):
+    class Meta:
+        model = AlertRule
+        fields = ["name", "kind", "threshold", "check_time", "unit", "kelurahan", "webhook_url", "active"]
+        widgets = {"check_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args, city, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(city=city, active=True, parent__isnull=True)
+        self.fields["kelurahan"].queryset = Kelurahan.objects.filter(kecamatan__city=city)
+        self.fields["threshold"].help_text = _("Kehadiran: persen minimum. Antrean: jumlah menunggu. Waktu tunggu "
+                                               "dan kamera: menit. Konektor dan kerumunan: tidak dipakai.")
+        self.instance.city = city
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else (
+                "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault("class", css)
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)

@@ -1,0 +1,231 @@
+"""Reads behind the one screen. Every number comes from the app that owns it; this module only gathers and rolls up.
+
+- attendance: `attendance.reports.today_by_unit` (live statuses) rolled up into SKPDs or a unit's sub-units, beside
+  a normal day: the median, over the same weekday of recent weeks, of the share present by this time of day;
+- kelurahan services: `visits.selectors` (visit_metrics, queue_now, ikm_by);
+- cameras, indicators and inspections: the CCTV, integration hub and sidak apps' own selectors.
+
+Everything takes the user and is limited to what org.access lets them see.
+"""
+
+import datetime as dt
+import importlib
+import statistics
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from satulayar.attendance.choices import DayStatus
+from satulayar.attendance.models import DailyStatus
+from satulayar.attendance.reports import UnitToday, today_by_unit
+from satulayar.org import access
+from satulayar.org.models import City, Kelurahan, Unit
+from satulayar.visits import selectors as visits
+from satulayar.visits.access import kelurahan_for_metrics
+
+NORMAL_WEEKS = 6
+IKM_DAYS = 30
+
+
+def city_now(city: City, now: dt.datetime | None = None) -> dt.datetime:
+    return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(city.timezone))
+
+
+def optional_selector(module: str, name: str):
+    """A selector of an app that may not be installed or finished yet (CCTV, integrations, sidak); None then."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ModuleNotFoundError:
+        return None
+
+
+# --- attendance ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AttendanceToday:
+    parent: Unit | None  # None: the SKPDs at the top of what the user sees
+    rows: list[UnitToday]  # one per SKPD or sub-unit (the parent's own staff first), subtrees summed
+    total: UnitToday
+    normal: dict[int | None, Decimal | None] = field(default_factory=dict)  # unit id (None: total) -> rate
+    late: list[tuple] = field(default_factory=list)  # (employee, minutes), latest first
+
+    @property
+    def normal_total(self) -> Decimal | None:
+        return self.normal.get(None)
+
+
+def _add(into: UnitToday, row: UnitToday) -> None:
+    for name in ("employees", "expected", "present", "late", "on_leave", "not_yet", "absent"):
+        setattr(into, name, getattr(into, name) + getattr(row, name))
+    into.not_in += row.not_in
+    into.late_in += row.late_in
+
+
+def _groups(units: list[Unit], parent: Unit | None) -> list[Unit]:
+    if parent is not None:
+        return [parent] + [u for u in units if u.parent_id == parent.pk]
+    visible = {u.pk for u in units}
+    return [u for u in units if u.parent_id not in visible]
+
+
+def _group_of(groups: list[Unit], parent: Unit | None, unit_id: int, path: str) -> Unit | None:
+    if parent is not None and unit_id == parent.pk:
+        return parent
+    return next((g for g in groups if g is not parent and path.startswith(g.path)), None)
+
+
+def attendance_today(*, user, city: City, parent: Unit | None = None, now: dt.datetime | None = None,
+                     with_normal: bool = True) -> AttendanceToday | None:
+    """Today per SKPD (or per sub-unit of `parent`); None for a user who may not see employees' attendance."""
+    if not access.scope_for(user).can("view_employees"):
+        return None
+    now = now or timezone.now()
+    rows = today_by_unit(user=user, now=now)
+    units = [row.unit for row in rows]
+    groups = _groups(units, parent)
+    if parent is None and len(groups) == 1:  # a department head: straight to their sub-units
+        parent, groups = groups[0], _groups(units, groups[0])
+    rolled = {g.pk: UnitToday(unit=g) for g in groups}
+    total = UnitToday(unit=parent)
+    for row in rows:
+        group = _group_of(groups, parent, row.unit.pk, row.unit.path)
+        if group is not None:
+            _add(rolled[group.pk], row)
+            _add(total, row)
+    late = sorted(total.late_in, key=lambda item: -item[1])
+    result = AttendanceToday(parent=parent, rows=[rolled[g.pk] for g in groups if rolled[g.pk].employees],
+                             total=total, late=late)
+    if with_normal:
+        result.normal = attendance_normal(user=user, city=city, groups=groups, parent=parent, now=now)
+    for row in result.rows:
+        row.normal_rate = result.normal.get(row.unit.pk)
+    return result
+
+
+def normal_dates(*, today: dt.date, weeks: int = NORMAL_WEEKS) -> list[dt.date]:
+    return [today - dt.timedelta(weeks=k) for k in range(1, weeks + 1)]
+
+
+def attendance_normal(*, user, city: City, groups: list[Unit], parent: Unit | None,
+                      now: dt.datetime | None = None, weeks: int = NORMAL_WEEKS) -> dict[int | None, Decimal | None]:
+    """A normal day for each group and in total: the median, over the same weekday of the last `weeks` weeks that
+    were work days, of present / expected by the same time of day (the written daily statuses of those days)."""
+    local = city_now(city, now)
+    dates = normal_dates(today=local.date(), weeks=weeks)
+    by_time = Q(pk__in=[])
+    for date in dates:
+        cutoff = dt.datetime.combine(date, local.time(), local.tzinfo)
+        by_time |= Q(date=date, first_in__lte=cutoff)
+    employees = access.employees_for(user)
+    if parent is not None:
+        employees = employees.filter(unit__path__startswith=parent.path)
+    rows = (DailyStatus.objects.filter(employee__in=employees, date__in=dates, scheduled_start__isnull=False)
+            .values("date", "employee__unit_id", "employee__unit__path")
+            .annotate(expected=Count("id"), present=Count("id", filter=Q(status=DayStatus.PRESENT) & by_time))
+            .order_by())
+    days: dict[int | None, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for row in rows:
+        group = _group_of(groups, parent, row["employee__unit_id"], row["employee__unit__path"])
+        for key in ([group.pk] if group else []) + [None]:
+            counts = days[key][row["date"]]
+            counts[0] += row["present"]
+            counts[1] += row["expected"]
+    return {key: _median_rate(per_date.values()) for key, per_date in days.items()}
+
+
+def _median_rate(counts) -> Decimal | None:
+    rates = [Decimal(100) * present / expected for present, expected in counts if expected]
+    return Decimal(statistics.median(rates)).quantize(Decimal("0.1")) if rates else None
+
+
+# --- kelurahan services ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class KelurahanToday:
+    kelurahan: Kelurahan
+    metrics: visits.VisitMetrics
+    queue: visits.QueueNow
+    ikm: visits.Ikm
+
+    @property
+    def longest_wait_min(self) -> float | None:
+        return None if self.queue.longest_wait_s is None else self.queue.longest_wait_s / 60
+
+
+@dataclass
+class ServicesToday:
+    date: dt.date
+    rows: list[KelurahanToday]  # busiest first
+    ikm: visits.Ikm  # over all the user's kelurahan, last IKM_DAYS days
+
+    @property
+    def visits(self) -> int:
+        return sum(row.metrics.visits for row in self.rows)
+
+    @property
+    def served(self) -> int:
+        return sum(row.metrics.served for row in self.rows)
+
+    @property
+    def waiting(self) -> int:
+        return sum(row.queue.waiting for row in self.rows)
+
+    @property
+    def longest_wait_min(self) -> float | None:
+        waits = [row.longest_wait_min for row in self.rows if row.longest_wait_min is not None]
+        return max(waits) if waits else None
+
+
+def ikm_total(parts) -> visits.Ikm:
+    """The IKM over several groups' ratings: the element sums added up, then the one formula of visits.selectors."""
+    parts = [p for p in parts if p.respondents]
+    respondents = sum(p.respondents for p in parts)
+    if not respondents:
+        return visits.Ikm()
+    sums = [round(sum(p.element_means[i] * p.respondents for p in parts)) for i in range(len(parts[0].element_means))]
+    return visits.Ikm(respondents=respondents, element_means=tuple(s / respondents for s in sums),
+                      index=visits.ikm_index(element_sums=sums, respondents=respondents))
+
+
+def services_today(*, user, city: City, kelurahan_ids=None, now: dt.datetime | None = None) -> ServicesToday:
+    """Today's visits, the queue now and the 30-day IKM per kelurahan the user may read."""
+    kelurahan = kelurahan_for_metrics(user).select_related("kecamatan")
+    if kelurahan_ids is not None:
+        kelurahan = kelurahan.filter(pk__in=kelurahan_ids)
+    kelurahan = {k.pk: k for k in kelurahan}
+    today = city_now(city, now).date()
+    ids = list(kelurahan)
+    metrics = {m.kelurahan_id: m for m in visits.visit_metrics(kelurahan_ids=ids, start=today, end=today)}
+    queues = {q.kelurahan_id: q for q in visits.queue_now(kelurahan_ids=ids, now=now)}
+    ikm = {key[0]: value for key, value in visits.ikm_by(
+        kelurahan_ids=ids, start=today - dt.timedelta(days=IKM_DAYS - 1), end=today).items()}
+    rows = [KelurahanToday(kelurahan=k, metrics=metrics.get(pk) or visits.VisitMetrics(kelurahan_id=pk),
+                           queue=queues.get(pk) or visits.QueueNow(kelurahan_id=pk), ikm=ikm.get(pk) or visits.Ikm())
+            for pk, k in kelurahan.items()]
+    rows.sort(key=lambda r: (-r.metrics.visits, -r.queue.waiting, r.kelurahan.name))
+    return ServicesToday(date=today, rows=rows, ikm=ikm_total(ikm.values()))
+
+
+# --- the other apps ------------------------------------------------------------------------------------------------
+
+
+def cameras(*, user, city: City) -> list[dict] | None:
+    """The CCTV app's cameras for the user (None while that app offers none)."""
+    selector = optional_selector("satulayar.cctv.selectors", "dashboard_cameras")
+    return None if selector is None else selector(user=user, city=city)
+
+
+def indicators(*, user, city: City) -> list[dict] | None:
+    selector = optional_selector("satulayar.integrations.selectors", "indicators_latest")
+    return None if selector is None else selector(user=user, city=city)
+
+
+def inspections(*, user, city: City, limit: int = 5) -> list[dict] | None:
+    selector = optional_selector("satulayar.inspections.selectors", "inspections_recent")
+    return None if selector is None else selector(user=user, city=city, limit=limit)
