@@ -160,3 +160,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- cctv ---
+# The poller: seconds a grab may take, grabs at once, consecutive failures before a camera is offline,
+# frames a new people count must hold before it is stored. History: frames older than the retention or beyond
+# the size cap (oldest first) are deleted; per-frame counts are kept for CCTV_COUNT_RETENTION_DAYS, hourly
+# rollups for good. The demo's simulated cameras listen on 127.0.0.1:CCTV_SIMULATOR_PORT.
+CCTV_GRAB_TIMEOUT_S = env_int("CCTV_GRAB_TIMEOUT_S", 5)
+CCTV_POLL_CONCURRENCY = env_int("CCTV_POLL_CONCURRENCY", 8)
+CCTV_OFFLINE_AFTER_FAILURES = env_int("CCTV_OFFLINE_AFTER_FAILURES", 2)
+CCTV_COUNT_HOLD_FRAMES = env_int("CCTV_COUNT_HOLD_FRAMES", 3)
+CCTV_RETENTION_HOURS = env_int("CCTV_RETENTION_HOURS", 24)
+CCTV_HISTORY_MAX_MB = env_int("CCTV_HISTORY_MAX_MB", 500)
+CCTV_COUNT_RETENTION_DAYS = env_int("CCTV_COUNT_RETENTION_DAYS", 30)
+CCTV_SIMULATOR_PORT = env_int("CCTV_SIMULATOR_PORT", 8765)
+CCTV_DEMO_POLLER = env_bool("CCTV_DEMO_POLLER", True)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CctvConfig(AppConfig):
     name = "satulayar.cctv"
     verbose_name = _("CCTV")
+
+    def ready(self):
+        from satulayar.cctv.nav import register_nav
+
+        register_nav()

@@ -1,0 +1,167 @@
+"""Reads for the camera pages, the API, the dashboard and alerts.
+
+The dashboard contract (names and keys fixed): `dashboard_cameras`, `cameras_offline`, `crowd_mismatches`,
+`people_counts_hourly`. Hours are the city's local clock hours; times are aware datetimes.
+"""
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+from django.db.models import Max, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satulayar.cctv.access import cameras_for
+from satulayar.cctv.choices import Health, Placement
+from satulayar.cctv.models import Camera, Frame, PeopleCount, PeopleHourly
+from satulayar.cctv.services import thumbnail_url
+from satulayar.visits.selectors import visits_hourly
+
+# A kelurahan-hour is flagged when at least this many people were seen at once and fewer tickets were issued
+# in the hour than people were waiting on average (by Little's law an hour's tickets are normally several times
+# the average queue), or when many tickets were issued while the camera saw nobody all hour.
+MISMATCH_MIN_PEOPLE = 3
+MISMATCH_TICKETS_UNSEEN = 10
+
+
+def _zone(city) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(city.timezone)
+
+
+def _local_day(city, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=_zone(city))
+    return start, start + dt.timedelta(days=1)
+
+
+def latest_frames(camera_ids) -> dict[int, Frame]:
+    """Each camera's newest frame."""
+    found = {}
+    for camera_id in camera_ids:
+        frame = Frame.objects.filter(camera_id=camera_id).order_by("-taken_at").first()
+        if frame:
+            found[camera_id] = frame
+    return found
+
+
+def camera_rows(cameras: QuerySet[Camera]) -> list[Camera]:
+    """Cameras with `latest` (their newest frame or None) and `thumb` (a URL that changes with each frame)."""
+    cameras = list(cameras.select_related("site", "kelurahan__kecamatan"))
+    frames = latest_frames([c.pk for c in cameras])
+    for camera in cameras:
+        camera.latest = frames.get(camera.pk)
+        camera.thumb = thumbnail_url(camera, camera.latest.pk) if camera.latest else ""
+    return cameras
+
+
+def dashboard_cameras(*, user, city) -> list[dict]:
+    rows = camera_rows(cameras_for(user).filter(city=city, active=True).order_by("kelurahan__name", "name"))
+    return [{"id": c.pk, "name": c.name, "site": c.site.name, "kelurahan_id": c.kelurahan_id,
+             "kelurahan": c.kelurahan.name if c.kelurahan_id else "", "online": c.health == Health.ONLINE,
+             "last_frame_at": c.last_frame_at, "thumbnail_url": c.thumb, "people_now": c.people_now}
+            for c in rows]
+
+
+def cameras_offline(*, city, minutes: int, now: dt.datetime | None = None) -> list[dict]:
+    """Active cameras that are offline or have sent no frame for `minutes` (a new camera after `minutes`)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=minutes)
+    found = []
+    for camera in (Camera.objects.filter(city=city, active=True).select_related("site", "kelurahan")
+                   .order_by("name")):
+        stale = camera.last_frame_at < cutoff if camera.last_frame_at else camera.created_at < cutoff
+        if camera.health == Health.OFFLINE or stale:
+            found.append({"id": camera.pk, "name": camera.name, "site": camera.site.name,
+                          "kelurahan_id": camera.kelurahan_id,
+                          "kelurahan": camera.kelurahan.name if camera.kelurahan_id else "",
+                          "health": camera.health, "last_frame_at": camera.last_frame_at,
+                          "last_error": camera.last_error})
+    return found
+
+
+def _hourly(city, start: dt.datetime, end: dt.datetime, kelurahan_ids=None) -> dict[tuple[int, dt.datetime], dict]:
+    rows = PeopleHourly.objects.filter(camera__city=city, camera__placement=Placement.SERVICE_AREA,
+                                       kelurahan__isnull=False, hour__gte=start, hour__lt=end)
+    if kelurahan_ids is not None:
+        rows = rows.filter(kelurahan_id__in=kelurahan_ids)
+    found = {}
+    for row in (rows.values("kelurahan_id", "hour").annotate(samples=Sum("samples"), total=Sum("total"),
+                                                            peak=Max("peak")).order_by("kelurahan_id", "hour")):
+        found[(row["kelurahan_id"], row["hour"])] = row
+    return found
+
+
+def _range(city, start, end) -> tuple[dt.datetime, dt.datetime]:
+    if not isinstance(start, dt.datetime):
+        start = _local_day(city, start)[0]
+    if not isinstance(end, dt.datetime):
+        end = _local_day(city, end)[1]  # a date end is inclusive
+    return start, end
+
+
+def people_counts_hourly(*, city, start, end, kelurahan_ids=None) -> list[dict]:
+    """Per kelurahan and clock hour (service-area cameras): average and peak people waiting.
+
+    `start`/`end` are dates (whole local days, end included) or aware datetimes (end excluded)."""
+    start, end = _range(city, start, end)
+    names = dict(city.kecamatan.values_list("kelurahan__id", "kelurahan__name"))
+    zone = _zone(city)
+    return [{"kelurahan_id": kel, "kelurahan": names.get(kel, ""), "hour": hour.astimezone(zone),
+             "people_avg": round(row["total"] / row["samples"], 2) if row["samples"] else 0.0,
+             "people_max": row["peak"], "samples": row["samples"]}
+            for (kel, hour), row in _hourly(city, start, end, kelurahan_ids).items()]
+
+
+def crowd_mismatches(*, city, date: dt.date, now: dt.datetime | None = None, kelurahan_ids=None) -> list[dict]:
+    """Per kelurahan and local hour of `date` (up to `now`): people seen waiting against tickets issued."""
+    now = now or timezone.now()
+    zone = _zone(city)
+    start, end = _local_day(city, date)
+    end = min(end, now)
+    seen = {(kel, hour.astimezone(zone).hour): row for (kel, hour), row in
+            _hourly(city, start, end, kelurahan_ids).items()}
+    camera_kelurahan = set(Camera.objects.filter(city=city, placement=Placement.SERVICE_AREA, kelurahan__isnull=False)
+                           .values_list("kelurahan_id", flat=True))
+    if kelurahan_ids is not None:
+        camera_kelurahan &= set(kelurahan_ids)
+    tickets: dict[tuple[int, int], int] = defaultdict(int)
+    for row in visits_hourly(kelurahan_ids=camera_kelurahan, start=date, end=date):
+        if dt.datetime.combine(date, dt.time(row["hour"]), tzinfo=zone) < end:
+            tickets[(row["kelurahan_id"], row["hour"])] += row["visits"]
+    names = dict(city.kecamatan.values_list("kelurahan__id", "kelurahan__name"))
+    rows = []
+    for kel, hour in sorted(set(seen) | set(tickets), key=lambda key: (names.get(key[0], ""), key[1])):
+        sample = seen.get((kel, hour))
+        avg = round(sample["total"] / sample["samples"], 1) if sample and sample["samples"] else 0.0
+        peak = sample["peak"] if sample else 0
+        issued = tickets.get((kel, hour), 0)
+        reason = ""
+        if peak >= MISMATCH_MIN_PEOPLE and issued < avg:
+            reason = _("banyak orang terlihat menunggu, sedikit tiket: loket tidak mencatat?")
+        elif sample and peak == 0 and issued >= MISMATCH_TICKETS_UNSEEN:
+            reason = _("banyak tiket, tidak ada orang terlihat: kamera salah arah atau tiket fiktif?")
+        rows.append({"kelurahan_id": kel, "kelurahan": names.get(kel, ""), "hour": hour,
+                     "people_seen": avg, "people_max": peak, "tickets_issued": issued, "flagged": bool(reason),
+                     "reason": reason, "has_camera_data": sample is not None})
+    return rows
+
+
+def counts_series(*, camera: Camera, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """The camera's counted frames in [start, end): time, raw detections, debounced count."""
+    return list(PeopleCount.objects.filter(camera=camera, at__gte=start, at__lt=end).order_by("at")
+                .values("at", "raw", "people"))
+
+
+def camera_hourly(*, camera: Camera, day: dt.date) -> list[dict]:
+    start, end = _local_day(camera.city, day)
+    zone = _zone(camera.city)
+    return [{"hour": row.hour.astimezone(zone), "people_avg": round(row.average, 1), "people_max": row.peak,
+             "samples": row.samples}
+            for row in PeopleHourly.objects.filter(camera=camera, hour__gte=start, hour__lt=end).order_by("hour")]
+
+
+def health_summary(cameras: QuerySet[Camera]) -> dict[str, int]:
+    counts = {health: 0 for health in Health.values}
+    for health in cameras.filter(active=True).values_list("health", flat=True):
+        counts[health] += 1
+    return counts
