@@ -33,6 +33,7 @@ def on_permission_denied(request, exc: PermissionDenied):
 from satulayar.attendance.api import router as attendance_router  # noqa: E402
 from satulayar.audit.api import router as audit_router  # noqa: E402
 from satulayar.inspections.api import router as inspections_router  # noqa: E402
+from satulayar.integrations.api import router as aggregates_router  # noqa: E402
 from satulayar.org.api import router as org_router  # noqa: E402
 from satulayar.visits.api import router as visits_router  # noqa: E402
 
@@ -40,4 +41,5 @@ api.add_router("/org/", org_router)
 api.add_router("/audit/", audit_router)
 api.add_router("/attendance/", attendance_router)
 api.add_router("/visits/", visits_router)
+api.add_router("/aggregates/", aggregates_router)
 api.add_router("/inspections/", inspections_router)

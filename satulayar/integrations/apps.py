@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "satulayar.integrations"
     verbose_name = _("Integrasi data")
+
+    def ready(self):
+        from satulayar.integrations.nav import register_nav
+
+        register_nav()
