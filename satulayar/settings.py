@@ -175,3 +175,9 @@ CCTV_HISTORY_MAX_MB = env_int("CCTV_HISTORY_MAX_MB", 500)
 CCTV_COUNT_RETENTION_DAYS = env_int("CCTV_COUNT_RETENTION_DAYS", 30)
 CCTV_SIMULATOR_PORT = env_int("CCTV_SIMULATOR_PORT", 8765)
 CCTV_DEMO_POLLER = env_bool("CCTV_DEMO_POLLER", True)
+
+# --- dashboard / opendata ---
+# Seconds an alert webhook (HTTP POST JSON) may take; the open-data page hides counts from 1 to
+# OPENDATA_MIN_COUNT - 1 (and medians or IKM over fewer tickets or respondents).
+DASHBOARD_WEBHOOK_TIMEOUT_SECONDS = env_int("DASHBOARD_WEBHOOK_TIMEOUT_SECONDS", 5)
+OPENDATA_MIN_COUNT = env_int("OPENDATA_MIN_COUNT", 5)

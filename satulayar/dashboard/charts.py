@@ -73,7 +73,7 @@ def bar_chart(*, slug: str, title: str, columns: list[str], rows: list[list], se
     }
     if markers:
         option["series"].append({"name": markers[0], "type": "scatter", "symbol": "diamond", "symbolSize": 12,
-                                 "itemStyle": {"color": "#1d273b"}, "z": 3,
+                                 "itemStyle": {"color": "#7c8aa5", "borderColor": "#fff", "borderWidth": 1}, "z": 3,
                                  "data": [_number(row[markers[1]]) for row in rows]})
     return Chart(slug=slug, title=title, columns=columns, rows=rows, option=option)
 

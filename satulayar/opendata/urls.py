@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from satulayar.opendata import views
 
 app_name = "opendata"
-urlpatterns = []
+urlpatterns = [
+    path("", views.page, name="page"),
+    path("<slug:dataset>.<str:fmt>", views.download, name="download"),
+]

@@ -24,13 +24,16 @@
     const sorted = values.filter(function (v) { return v !== null && v !== undefined; }).sort(function (a, b) { return a - b; });
     if (!sorted.length) return [];
     const cuts = [];
-    for (let i = 1; i < 5; i++) cuts.push(sorted[Math.floor((sorted.length - 1) * i / 5)]);
+    for (let i = 1; i < 5; i++) {
+      const cut = sorted[Math.floor((sorted.length - 1) * i / 5)];
+      if (cut < sorted[sorted.length - 1] && cuts.indexOf(cut) < 0) cuts.push(cut);
+    }
     return cuts;
   }
 
   function colourFor(value, cuts) {
     if (value === null || value === undefined) return "#d5dbe3";
-    const palette = HIGHER_IS_BETTER[metric] ? GREENS : BLUES;
+    const palette = (HIGHER_IS_BETTER[metric] ? GREENS : BLUES).slice(5 - cuts.length - 1);
     let i = 0;
     while (i < cuts.length && value > cuts[i]) i++;
     return palette[i];
@@ -64,7 +67,7 @@
     legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
       const div = L.DomUtil.create("div", "map-legend");
-      const palette = HIGHER_IS_BETTER[metric] ? GREENS : BLUES;
+      const palette = (HIGHER_IS_BETTER[metric] ? GREENS : BLUES).slice(5 - cuts.length - 1);
       let html = "<strong>" + label() + "</strong><br>";
       const edges = [null].concat(cuts);
       edges.forEach(function (lo, i) {

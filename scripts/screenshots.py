@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Screenshots of the one screen for docs/: logs in to a running demo and saves docs/screenshots/*.png.
+
+    .venv/bin/python scripts/screenshots.py [--url http://127.0.0.1:8000] [--user walikota] [--password satulayar]
+
+Uses Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) through Playwright; never downloads a browser.
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = [  # (file, path, viewport, what to wait for, full page)
+    ("overview.png", "/satu-layar/", (1440, 900), "#panel-attendance", True),
+    ("map.png", "/satu-layar/peta/?ukuran=visits", (1440, 900), "#kelurahan-map[data-ready=true]", False),
+    ("wall.png", "/satu-layar/layar/", (1920, 1080), "#live-state[data-state=online]", False),
+    ("alerts.png", "/satu-layar/peringatan/?status=semua", (1440, 900), "main", False),
+    ("open-data.png", "/data-terbuka/", (1440, 900), "main", True),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=os.environ.get("SATULAYAR_URL", "http://127.0.0.1:8000"))
+    parser.add_argument("--user", default="walikota")
+    parser.add_argument("--password", default="satulayar")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="id-ID")
+        page = context.new_page()
+        page.goto(f"{args.url}/masuk/")
+        page.get_by_label("Nama pengguna").fill(args.user)
+        page.get_by_label("Kata sandi").fill(args.password)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_load_state("networkidle")
+        if "/masuk/" in page.url:
+            print(f"login as {args.user} failed", file=sys.stderr)
+            return 1
+        for name, path, (width, height), ready, full in SHOTS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{args.url}{path}")
+            page.wait_for_selector(ready, timeout=15_000)
+            page.wait_for_timeout(1200)  # charts animate in
+            page.screenshot(path=str(OUT / name), full_page=full)
+            print(f"saved {OUT / name}")
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
