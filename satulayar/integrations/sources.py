@@ -142,7 +142,8 @@ def query_check(query: str) -> str:
     if not statements:
         raise SourceError(_("Kueri SQL belum diisi."))
     if len(statements) > 1:
-        raise SourceError(_("Hanya satu pernyataan SQL yang boleh; ditemukan %(n)s.") % {"n": len(statements)})
+        raise SourceError(_("Kueri ditolak: hanya satu pernyataan SQL yang boleh; ditemukan %(n)s.")
+                          % {"n": len(statements)})
     statement = statements[0]
     for token in statement.flatten():
         word = token.normalized.upper()
