@@ -32,6 +32,7 @@ def on_permission_denied(request, exc: PermissionDenied):
 
 from satulayar.attendance.api import router as attendance_router  # noqa: E402
 from satulayar.audit.api import router as audit_router  # noqa: E402
+from satulayar.cctv.api import router as cctv_router  # noqa: E402
 from satulayar.inspections.api import router as inspections_router  # noqa: E402
 from satulayar.integrations.api import router as aggregates_router  # noqa: E402
 from satulayar.org.api import router as org_router  # noqa: E402
@@ -41,5 +42,6 @@ api.add_router("/org/", org_router)
 api.add_router("/audit/", audit_router)
 api.add_router("/attendance/", attendance_router)
 api.add_router("/visits/", visits_router)
+api.add_router("/cctv/", cctv_router)
 api.add_router("/aggregates/", aggregates_router)
 api.add_router("/inspections/", inspections_router)

@@ -152,8 +152,9 @@ def counts_series(*, camera: Camera, start: dt.datetime, end: dt.datetime) -> li
                 .values("at", "raw", "people"))
 
 
-def camera_hourly(*, camera: Camera, day: dt.date) -> list[dict]:
-    start, end = _local_day(camera.city, day)
+def camera_hourly(*, camera: Camera, start, end) -> list[dict]:
+    """The camera's hourly average and peak; dates are whole local days (end included)."""
+    start, end = _range(camera.city, start, end)
     zone = _zone(camera.city)
     return [{"hour": row.hour.astimezone(zone), "people_avg": round(row.average, 1), "people_max": row.peak,
              "samples": row.samples}

@@ -1,8 +1,8 @@
 """Writes for cameras: registry changes (audited), views (audited), and what the poller learns.
 
 Registry changes and every view go to the audit log. The poller's results (a stored frame, a failed grab,
-a health change, a new people count) publish live events on the channel "cctv" (kinds "frame", "health",
-"count") when their transaction commits; the dashboard and the camera pages listen to them.
+a health change, a new people count) publish live events on the channel "cctv:<city id>" (kinds "frame",
+"health", "count") when their transaction commits; the dashboard and the camera pages listen to them.
 """
 
 import datetime as dt
@@ -27,7 +27,11 @@ from satulayar.cctv.urlcheck import source_url_validate
 from satulayar.core.events import event_publish
 from satulayar.org.models import Site
 
-CHANNEL = "cctv"
+
+def cctv_channel(city_id: int) -> str:
+    """The live channel of a city's cameras (the dashboard listens to it)."""
+    return f"cctv:{city_id}"
+
 MAX_ZONE_POINTS = 24
 MAX_BLUR_REGIONS = 12
 EDITABLE = ("name", "placement", "source_kind", "url", "location", "interval_s", "active")
@@ -182,7 +186,7 @@ def _health_set(camera: Camera, health: str, *, error: str = "") -> None:
     previous = camera.health
     camera.health = health
     if previous != health:
-        event_publish(channel=CHANNEL, kind="health", data={
+        event_publish(channel=cctv_channel(camera.city_id), kind="health", data={
             "camera_id": camera.pk, "kelurahan_id": camera.kelurahan_id, "health": health, "previous": previous,
             "error": error, "at": camera.last_attempt_at})
 
@@ -224,11 +228,11 @@ def frame_record(*, camera: Camera, image: np.ndarray, taken_at: dt.datetime, pe
             PeopleCount.objects.create(camera=camera, at=taken_at, raw=people_raw, people=camera.people_now)
             _hourly_add(camera, taken_at, camera.people_now)
         if camera.people_now != previous:
-            event_publish(channel=CHANNEL, kind="count", data={
+            event_publish(channel=cctv_channel(camera.city_id), kind="count", data={
                 "camera_id": camera.pk, "kelurahan_id": camera.kelurahan_id, "people": camera.people_now,
                 "previous": previous, "at": taken_at})
     Camera.objects.filter(pk=camera.pk).update(**{f: getattr(camera, f) for f in fields})
-    event_publish(channel=CHANNEL, kind="frame", data={
+    event_publish(channel=cctv_channel(camera.city_id), kind="frame", data={
         "camera_id": camera.pk, "kelurahan_id": camera.kelurahan_id, "frame_id": frame.pk, "taken_at": taken_at,
         "people": camera.people_now, "thumbnail_url": thumbnail_url(camera, frame.pk)})
     return frame

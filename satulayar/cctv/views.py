@@ -114,7 +114,7 @@ def camera_detail(request, pk: int):
     services.camera_view_record(actor=request.user, camera=camera, what=_("halaman kamera"))
     today = timezone.localdate()
     context = _camera_context(request, camera)
-    context.update({"hourly": selectors.camera_hourly(camera=camera, day=today), "today": today,
+    context.update({"hourly": selectors.camera_hourly(camera=camera, start=today, end=today), "today": today,
                     "can_manage": can_manage(request.user, camera), "blurred": not sees_unblurred(request.user),
                     "zone_json": json.dumps(camera.zone), "blur_json": json.dumps(camera.blur_regions)})
     return render(request, "cctv/camera.html", context)

@@ -41,7 +41,7 @@ def test_frames_are_stored_with_thumbnails_and_the_camera_goes_online(cameras, p
         fresh = _fresh(camera)
         assert fresh.health == Health.ONLINE and fresh.last_frame_at == frame.taken_at and fresh.last_error == ""
     assert Frame.objects.get(camera=cameras.dinkes).people_raw is None  # an entrance camera without a zone: no count
-    kinds = list(Event.objects.filter(channel="cctv").values_list("kind", flat=True))
+    kinds = list(Event.objects.filter(channel__startswith="cctv:").values_list("kind", flat=True))
     assert kinds.count("frame") == 4 and kinds.count("health") == 4
 
 
@@ -49,8 +49,8 @@ def test_health_goes_online_offline_online(cameras, poller, simulator, django_ca
     camera = cameras.kuin
     with django_capture_on_commit_callbacks(execute=True):
         _health_walk(camera, poller, simulator)
-    transitions = [(e.data["previous"], e.data["health"]) for e in
-                   Event.objects.filter(channel="cctv", kind="health", data__camera_id=camera.pk).order_by("id")]
+    events = Event.objects.filter(channel=f"cctv:{camera.city_id}", kind="health", data__camera_id=camera.pk)
+    transitions = [(e.data["previous"], e.data["health"]) for e in events.order_by("id")]
     assert transitions == [("unknown", "online"), ("online", "offline"), ("offline", "online")]
 
 
