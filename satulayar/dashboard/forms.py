@@ -6,6 +6,9 @@ from satulayar.org.models import Kelurahan, Unit
 
 
 class AlertRuleForm(forms.ModelForm):
+    webhook_url = forms.URLField(label=_("URL webhook"), required=False, assume_scheme="https", max_length=200,
+                                 help_text=AlertRule._meta.get_field("webhook_url").help_text)
+
     class Meta:
         model = AlertRule
         fields = ["name", "kind", "threshold", "check_time", "unit", "kelurahan", "webhook_url", "active"]

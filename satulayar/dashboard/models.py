@@ -42,7 +42,7 @@ class AlertRule(models.Model):
         errors = {}
         if self.kind == AlertKind.ATTENDANCE_LOW and not 0 < self.threshold <= 100:
             errors["threshold"] = gettext("Ambang kehadiran berupa persen, lebih dari 0 sampai 100.")
-        if self.kind in (AlertKind.QUEUE_LONG, AlertKind.WAIT_LONG, AlertKind.CAMERA_OFFLINE) and self.threshold < 1:
+        if self.kind in (AlertKind.WAIT_LONG, AlertKind.CAMERA_OFFLINE) and self.threshold < 1:
             errors["threshold"] = gettext("Ambang paling kecil 1.")
         if self.unit_id and self.kind != AlertKind.ATTENDANCE_LOW:
             errors["unit"] = gettext("Unit kerja hanya dipakai aturan kehadiran.")
