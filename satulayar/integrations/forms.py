@@ -178,6 +178,9 @@ class IndicatorForm(forms.ModelForm):
         self.fields["owner"].queryset = Unit.objects.filter(city=city).order_by("name")
         _dress(self)
 
+    def validate_unique(self):
+        """indicator_save checks the code per city, with a clearer message."""
+
 
 class ApiClientForm(forms.Form):
     name = forms.CharField(label=_("Nama sistem"), max_length=150)

@@ -92,7 +92,7 @@ def indicator_save(*, actor, city, fields: dict, indicator: Indicator | None = N
             setattr(indicator, name, fields[name])
     if indicator.owner.city_id != city.pk:
         raise ValidationError({"owner": _("Perangkat daerah berada di luar kota ini.")})
-    indicator.full_clean(validate_unique=False)
+    indicator.full_clean(validate_unique=False, validate_constraints=False)
     if Indicator.objects.filter(city=city, code=indicator.code).exclude(pk=indicator.pk).exists():
         raise ValidationError({"code": _("Kode indikator '%(code)s' sudah dipakai.") % {"code": indicator.code}})
     indicator.save()
