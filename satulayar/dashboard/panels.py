@@ -20,6 +20,7 @@ class Panel:
     template: str
     kinds: tuple[str, ...]  # live event kinds (prefixes) that refresh it
     build: Callable
+    min_interval_ms: int = 0  # at most one refresh this often (camera frames arrive every few seconds)
 
 
 def _attendance(request, now=None) -> dict:
@@ -57,7 +58,7 @@ def _cameras(request, now=None) -> dict:
 def _indicators(request, now=None) -> dict:
     found = selectors.indicators(user=request.user, city=request.city)
     for item in found or ():
-        item["sparkline"] = charts.sparkline(item.get("series") or [])
+        item["sparkline"] = charts.sparkline([value for _period, value in item.get("series") or ()])
     return {"indicators": found}
 
 
@@ -68,14 +69,19 @@ def _alerts(request, now=None) -> dict:
 
 
 def _inspections(request, now=None) -> dict:
-    return {"inspections": selectors.inspections(user=request.user, city=request.city)}
+    found = selectors.inspections(user=request.user, city=request.city)
+    for item in found or ():
+        item["findings_total"] = sum((item.get("findings") or {}).values())
+    return {"inspections": found}
 
 
 PANELS = {panel.name: panel for panel in (
     Panel("attendance", "dashboard/_panel_attendance.html", ("punch.",), _attendance),
     Panel("services", "dashboard/_panel_services.html", ("ticket.", "rating."), _services),
     Panel("alerts", "dashboard/_panel_alerts.html", ("alert.",), _alerts),
-    Panel("cameras", "dashboard/_panel_cameras.html", ("camera.", "count."), _cameras),
-    Panel("indicators", "dashboard/_panel_indicators.html", ("indicator.", "connector."), _indicators),
-    Panel("inspections", "dashboard/_panel_inspections.html", ("inspection.",), _inspections),
+    # The CCTV app publishes "health", "count" and "frame" on cctv:<city>; the integration hub "run" on
+    # "integrations"; the sidak app "inspection_closed" on inspections:<city>.
+    Panel("cameras", "dashboard/_panel_cameras.html", ("health", "count", "frame"), _cameras, min_interval_ms=3000),
+    Panel("indicators", "dashboard/_panel_indicators.html", ("run",), _indicators),
+    Panel("inspections", "dashboard/_panel_inspections.html", ("inspection",), _inspections),
 )}

@@ -8,11 +8,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from satulayar.attendance.ingest import punches_channel
+from satulayar.cctv.services import cctv_channel
 from satulayar.core.decorators import capability_required
 from satulayar.core.events import event_last_id, sse_stream
 from satulayar.dashboard import charts
 from satulayar.dashboard.alerts import alerts_channel
 from satulayar.dashboard.panels import PANELS
+from satulayar.inspections.services import inspections_channel
+from satulayar.integrations.runs import EVENT_CHANNEL as INTEGRATIONS_CHANNEL
 from satulayar.org.access import scope_for
 from satulayar.visits.access import kelurahan_for_metrics
 
@@ -24,7 +27,7 @@ def stream_channels(user, city) -> list[str]:
     """What the viewer's screen listens to: the city's punches (who may see attendance), the queues of the
     kelurahan they may read, the city's alerts, cameras, connectors and inspections. Events carry ids and counts
     only; each panel then fetches what the viewer may see."""
-    channels = [alerts_channel(city), f"cctv:{city.pk}", f"integrations:{city.pk}", f"inspections:{city.pk}"]
+    channels = [alerts_channel(city), cctv_channel(city.pk), INTEGRATIONS_CHANNEL, inspections_channel(city)]
     if scope_for(user).can("view_employees"):
         channels.append(punches_channel(city))
     channels += [f"queue:{pk}" for pk in kelurahan_for_metrics(user).values_list("pk", flat=True)]

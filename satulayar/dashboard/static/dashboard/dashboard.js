@@ -8,8 +8,7 @@
   const state = document.getElementById("live-state");
   const KINDS = ["punch.recorded", "ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving",
     "ticket.done", "ticket.no_show", "ticket.cancelled", "rating.submitted", "alert.opened", "alert.resolved",
-    "alert.acknowledged", "camera.online", "camera.offline", "camera.snapshot", "count.updated",
-    "indicator.updated", "connector.health", "inspection.started", "inspection.closed"];
+    "alert.acknowledged", "health", "count", "frame", "run", "inspection_closed", "inspection_started"];
 
   function drawCharts(scope) {
     if (!window.echarts) return;
@@ -49,7 +48,9 @@
       if (!wanted.some(function (prefix) { return kind.startsWith(prefix); })) return;
       if (pending.has(panel)) return;
       // Events come in bursts (a device uploading, a desk calling); one fetch per burst is enough.
-      pending.set(panel, setTimeout(function () { pending.delete(panel); refresh(panel); }, 120));
+      const since = Date.now() - Number(panel.dataset.refreshedAt || 0);
+      const wait = Math.max(120, Number(panel.dataset.minInterval || 0) - since);
+      pending.set(panel, setTimeout(function () { pending.delete(panel); refresh(panel); }, wait));
     });
     document.dispatchEvent(new CustomEvent("satulayar:event", { detail: { kind: kind } }));
   }
