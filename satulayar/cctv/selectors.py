@@ -18,9 +18,11 @@ from satulayar.cctv.models import Camera, Frame, PeopleCount, PeopleHourly
 from satulayar.cctv.services import thumbnail_url
 from satulayar.visits.selectors import visits_hourly
 
-# A kelurahan-hour is flagged when at least this many people were seen at once and fewer tickets were issued
-# in the hour than people were waiting on average (by Little's law an hour's tickets are normally several times
-# the average queue), or when many tickets were issued while the camera saw nobody all hour.
+# A kelurahan-hour is flagged when at least this many people were seen at once and fewer than half as many
+# tickets were issued in the hour as people waited on average. By Little's law the average queue is the hour's
+# arrivals times their mean wait in hours, so at the usual waits (under an hour) the tickets exceed the queue;
+# even an office with two-hour waits stays unflagged unless most visitors got no ticket. Also flagged: many
+# tickets while the camera saw nobody all hour.
 MISMATCH_MIN_PEOPLE = 3
 MISMATCH_TICKETS_UNSEEN = 10
 
@@ -136,7 +138,7 @@ def crowd_mismatches(*, city, date: dt.date, now: dt.datetime | None = None, kel
         peak = sample["peak"] if sample else 0
         issued = tickets.get((kel, hour), 0)
         reason = ""
-        if peak >= MISMATCH_MIN_PEOPLE and issued < avg:
+        if peak >= MISMATCH_MIN_PEOPLE and issued < avg / 2:
             reason = _("banyak orang terlihat menunggu, sedikit tiket: loket tidak mencatat?")
         elif sample and peak == 0 and issued >= MISMATCH_TICKETS_UNSEEN:
             reason = _("banyak tiket, tidak ada orang terlihat: kamera salah arah atau tiket fiktif?")

@@ -8,8 +8,9 @@ tiled floor: OpenCV's HOG people detector finds them (measured: exact count on ~
 more than one; see tests/test_detector.py and bench/cctv.py).
 
 How many people a camera shows changes every `bucket_s` seconds, following office hours, unless a test
-pins it (`people[slug] = n`). Slugs in `dead` drop the connection, in `slow` answer after `slow_s` seconds,
-in `corrupt` send bytes that are no image; `auth[slug]` asks for HTTP Basic credentials.
+pins it (`people[slug] = n`). Slugs in `dead` (or starting with "mati-") drop the connection, in `slow` (or
+starting with "lambat-") answer after `slow_s` seconds, in `corrupt` send bytes that are no image;
+`auth[slug]` asks for HTTP Basic credentials.
 """
 
 import base64
@@ -28,6 +29,7 @@ MAX_PEOPLE = 6
 SCENE_ZONE = [[0.02, 0.5], [0.86, 0.5], [0.86, 0.99], [0.02, 0.99]]  # the waiting area, as fractions
 SLOT_X = [40 + 95 * i for i in range(MAX_PEOPLE)]  # feet x positions inside the zone, far enough apart for HOG
 OFFICER_X = 605
+DEAD_PREFIX, SLOW_PREFIX = "mati-", "lambat-"  # the demo's broken cameras, by name
 HOURLY_MEAN = {8: 2.0, 9: 3.5, 10: 4.0, 11: 3.0, 12: 1.5, 13: 2.5, 14: 2.0, 15: 1.0}
 
 
@@ -175,7 +177,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_error(404)
             return
         slug = parts[1]
-        if slug in sim.dead:
+        if slug in sim.dead or slug.startswith(DEAD_PREFIX):
             self.close_connection = True
             return
         if slug in sim.auth and not self._authorised(sim.auth[slug]):
@@ -184,7 +186,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if slug in sim.slow:
+        if slug in sim.slow or slug.startswith(SLOW_PREFIX):
             time.sleep(sim.slow_s)
         if slug in sim.corrupt:
             self._send(b"\xff\xd8\xff\xe0 this is not a picture " * 20, "image/jpeg")
