@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from satulayar.attendance.reports import units_today
@@ -93,9 +94,9 @@ def _attendance_low(rule: AlertRule, now: dt.datetime) -> list[Breach]:
         if rate < rule.threshold:
             breaches.append(Breach(
                 subject=f"unit:{group.pk}", label=group.label, value=round(rate, 1), unit_id=group.pk,
-                message=_("Kehadiran %(unit)s %(rate).1f%% (%(present)d dari %(expected)d), di bawah %(min)g%%.")
-                % {"unit": group.label, "rate": rate, "present": present, "expected": expected,
-                   "min": rule.threshold}))
+                message=_("Kehadiran %(unit)s %(rate)s%% (%(present)d dari %(expected)d), di bawah %(min)s%%.")
+                % {"unit": group.label, "rate": number_format(rate, 1), "present": present, "expected": expected,
+                   "min": number_format(rule.threshold, 0)}))
     return breaches
 
 
@@ -231,11 +232,11 @@ def alerts_evaluate(*, city: City, now: dt.datetime | None = None, rules=None) -
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor, alert: Alert, note: str = "") -> Alert:
+def alert_acknowledge(*, actor, alert: Alert, note: str = "", now: dt.datetime | None = None) -> Alert:
     if alert.acknowledged_at:
         raise ValidationError(_("Peringatan ini sudah diketahui oleh %(who)s.") % {
             "who": alert.acknowledged_by.get_username() if alert.acknowledged_by else _("sistem")})
-    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
+    alert.acknowledged_at, alert.acknowledged_by = now or timezone.now(), actor
     alert.acknowledged_note = " ".join(note.split())[:300]
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_note"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=alert, after={"acknowledged": True,

@@ -45,7 +45,7 @@ def test_a_unit_below_the_threshold_opens_one_alert_which_resolves_when_staff_ar
     # Dinkes (0 of 2), Diskominfotik (0 of 1), Kecamatan Banjarmasin Barat (0 of 1) are below 60%; Setda is not.
     assert result.opened == 3 and set(alerts) == {"Dinkes", "Diskominfotik", "Kecamatan Banjarmasin Barat"}
     assert alerts["Dinkes"].unit == org.dinkes and alerts["Dinkes"].value == 0
-    assert alerts["Dinkes"].message == "Kehadiran Dinkes 0.0% (0 dari 2), di bawah 60%."
+    assert alerts["Dinkes"].message == "Kehadiran Dinkes 0,0% (0 dari 2), di bawah 60%."
     assert Event.objects.filter(channel=f"alerts:{org.city.pk}", kind="alert.opened").count() == 3
 
     assert alerts_evaluate(city=org.city, now=TUESDAY_0930).opened == 0  # still open: no second alert

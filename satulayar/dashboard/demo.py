@@ -1,0 +1,67 @@
+"""Demo: the command centre's alert rules, and their history from the last work days, built by the real checks.
+
+The rules are checked at two moments of each of the last few work days (early in the morning and later), exactly
+as the worker would have checked them then, so the alerts opened, resolved and acknowledged come from the demo's
+own punches; some are acknowledged by the command centre or the mayor.
+"""
+
+import datetime as dt
+import random
+import zoneinfo
+
+from django.contrib.auth import get_user_model
+
+from satulayar.attendance.schedules import WorkPlan
+from satulayar.dashboard.alerts import alert_acknowledge, alerts_evaluate, rule_save
+from satulayar.dashboard.choices import AlertKind
+from satulayar.dashboard.models import Alert, AlertRule
+
+HISTORY_WORK_DAYS = 5
+CHECK_TIMES = (dt.time(7, 45), dt.time(9, 30))
+RULES = [  # name, kind, threshold, check time
+    ("Kehadiran SKPD di bawah 90% pukul 07.45", AlertKind.ATTENDANCE_LOW, 90, dt.time(7, 45)),
+    ("Antrean kelurahan lebih dari 15 orang", AlertKind.QUEUE_LONG, 15, None),
+    ("Pengunjung menunggu lebih dari 45 menit", AlertKind.WAIT_LONG, 45, None),
+    ("Kamera mati lebih dari 10 menit", AlertKind.CAMERA_OFFLINE, 10, None),
+    ("Konektor data dinas tidak segar", AlertKind.CONNECTOR_STALE, 0, None),
+    ("Pengunjung di kamera jauh melebihi tiket", AlertKind.CROWD_MISMATCH, 0, None),
+]
+ACK_NOTES = ["Sudah dikonfirmasi ke kepala unit.", "Petugas tambahan dikirim ke loket.", "Dipantau.",
+             "Mesin absensi sedang diperbaiki.", ""]
+
+
+def _work_days(city, end: dt.date, count: int) -> list[dt.date]:
+    plan = WorkPlan(start=end - dt.timedelta(days=30), end=end, city_ids=[city.pk])
+    days, day = [], end
+    while len(days) < count and day > end - dt.timedelta(days=30):
+        if plan.is_work_day(city_id=city.pk, unit=None, date=day):
+            days.append(day)
+        day -= dt.timedelta(days=1)
+    return sorted(days)
+
+
+def seed_demo(*, city, days: int, seed: int, end: dt.date, progress) -> str:
+    rng = random.Random(seed)
+    if AlertRule.objects.filter(city=city).exists():
+        return "Peringatan: aturan sudah ada, dilewati"
+    users = get_user_model().objects
+    author = users.filter(username="operator_cc").first() or users.filter(username="walikota").first()
+    rules = [rule_save(actor=author, city=city, data={"name": name, "kind": kind, "threshold": threshold,
+                                                       "check_time": at})
+             for name, kind, threshold, at in RULES]
+    attendance = [r for r in rules if r.kind == AlertKind.ATTENDANCE_LOW]
+    zone = zoneinfo.ZoneInfo(city.timezone)
+    history = _work_days(city, end - dt.timedelta(days=1), min(HISTORY_WORK_DAYS, max(days - 1, 0)))
+    for date in history:
+        for at in CHECK_TIMES:
+            alerts_evaluate(city=city, now=dt.datetime.combine(date, at, zone), rules=attendance)
+        progress(f"[peringatan] riwayat {date:%d-%m-%Y}: {Alert.objects.filter(city=city).count()} peringatan")
+    acknowledgers = list(users.filter(username__in=["operator_cc", "walikota"]).order_by("username"))
+    for alert in Alert.objects.filter(city=city).select_related("rule").order_by("opened_at", "id"):
+        if acknowledgers and rng.random() < 0.6:
+            alert_acknowledge(actor=rng.choice(acknowledgers), alert=alert, note=rng.choice(ACK_NOTES),
+                              now=alert.opened_at + dt.timedelta(minutes=rng.randint(3, 40)))
+    count = Alert.objects.filter(city=city).count()
+    still_open = Alert.objects.filter(city=city, resolved_at__isnull=True).count()
+    return (f"Peringatan: {len(rules)} aturan, {count} peringatan dalam {len(history)} hari kerja terakhir "
+            f"({still_open} masih terbuka)")
