@@ -30,6 +30,11 @@ def _dress(form: forms.Form) -> None:
             field.widget.attrs.setdefault("class", css)
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class IndicatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.code})"
@@ -82,7 +87,7 @@ def mapping_initial(mapping: dict) -> dict:
 
 class ConnectorForm(MappingFieldsMixin, forms.Form):
     name = forms.CharField(label=_("Nama sumber data"), max_length=150)
-    department = forms.ModelChoiceField(label=_("Perangkat daerah pemilik data"), queryset=Unit.objects.none())
+    department = UnitChoiceField(label=_("Perangkat daerah pemilik data"), queryset=Unit.objects.none())
     description = forms.CharField(label=_("Deskripsi"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     licence = forms.ChoiceField(label=_("Lisensi"), choices=Connector._meta.get_field("licence").choices)
     update_frequency = forms.ChoiceField(label=_("Frekuensi pemutakhiran"),
@@ -172,6 +177,7 @@ class IndicatorForm(forms.ModelForm):
         fields = ["code", "name", "unit_of_measure", "owner", "aggregation", "granularity", "dimension_kind",
                   "update_frequency", "licence", "public", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"owner": UnitChoiceField}
 
     def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)
