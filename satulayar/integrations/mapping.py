@@ -54,7 +54,8 @@ class Rejection:
     reason: str
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "reason": self.reason}
+        clean = str.maketrans("", "", "\x00")  # PostgreSQL's jsonb refuses NUL characters
+        return {"row": self.row, "field": self.field.translate(clean), "reason": self.reason.translate(clean)}
 
 
 @dataclass

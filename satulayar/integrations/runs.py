@@ -47,10 +47,10 @@ def _error_text(exc: Exception) -> str:
 
 def _finish(run: Run, *, status: str, error: str = "", log_lines: list[str], now: dt.datetime | None = None):
     finished = now or timezone.now()
-    run.status, run.error, run.finished_at = status, error, finished
+    run.status, run.error, run.finished_at = status, error.replace("\x00", ""), finished
     if run.started_at:
         run.duration_ms = max(0, int((finished - run.started_at).total_seconds() * 1000))
-    run.log = "\n".join(line for line in [run.log, *log_lines] if line)
+    run.log = "\n".join(line for line in [run.log, *log_lines] if line).replace("\x00", "")  # PostgreSQL text
     run.save()
 
 

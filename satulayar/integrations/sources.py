@@ -85,7 +85,7 @@ def http_get_json(url: str, headers: dict):
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        start = body[:80].decode("utf-8", "replace").strip().replace("\n", " ")
+        start = "".join(c if c.isprintable() else "�" for c in body[:80].decode("utf-8", "replace")).strip()
         raise SourceError(_("Jawaban bukan JSON (%(type)s), diawali: %(start)s")
                           % {"type": content_type or _("jenis tidak disebut"), "start": start or _("(kosong)")}
                           ) from None
