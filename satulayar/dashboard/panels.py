@@ -64,7 +64,7 @@ def _indicators(request, now=None) -> dict:
 
 def _alerts(request, now=None) -> dict:
     open_alerts = alerts_for(request.user).filter(resolved_at__isnull=True).select_related("rule")
-    return {"alerts": list(open_alerts[:10]), "alerts_count": open_alerts.count(), "kinds": AlertKind,
+    return {"alerts": list(open_alerts[:6]), "alerts_count": open_alerts.count(), "kinds": AlertKind,
             "can_manage_rules": can_manage_rules(request.user)}
 
 

@@ -98,6 +98,10 @@ def attendance_today(*, user, city: City, parent: Unit | None = None, now: dt.da
             _add(rolled[group.pk], row)
             _add(total, row)
     late = sorted(total.late_in, key=lambda item: -item[1])
+    parents = Unit.objects.in_bulk({e.unit.parent_id for e, _m in late if e.unit.parent_id})
+    for employee, _minutes in late:  # unit.label names the parent SKPD: one query, not one per person
+        if employee.unit.parent_id:
+            employee.unit.parent = parents[employee.unit.parent_id]
     result = AttendanceToday(parent=parent, rows=[rolled[g.pk] for g in groups if rolled[g.pk].employees],
                              total=total, late=late)
     if with_normal:

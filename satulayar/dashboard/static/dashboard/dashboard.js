@@ -10,6 +10,14 @@
     "ticket.done", "ticket.no_show", "ticket.cancelled", "rating.submitted", "alert.opened", "alert.resolved",
     "alert.acknowledged", "health", "count", "frame", "run", "inspection_closed", "inspection_started"];
 
+  function wallSized(option) {  // a TV is read from across the room
+    [].concat(option.xAxis || [], option.yAxis || []).forEach(function (axis) {
+      axis.axisLabel = Object.assign({}, axis.axisLabel, { fontSize: 17 });
+      if (axis.axisLabel.width) axis.axisLabel.width = 260;
+    });
+    if (option.legend) option.legend.textStyle = { fontSize: 17 };
+  }
+
   function drawCharts(scope) {
     if (!window.echarts) return;
     scope.querySelectorAll("[data-chart]").forEach(function (el) {
@@ -18,6 +26,7 @@
       const chart = echarts.init(el, dark ? "dark" : null, { renderer: "svg" });
       const option = JSON.parse(el.dataset.chart);
       if (dark) option.backgroundColor = "transparent";
+      if (root.dataset.wall) wallSized(option);
       chart.setOption(option);
     });
   }
