@@ -156,3 +156,12 @@ def test_the_stream_needs_a_login_and_sends_the_viewers_channels(client, client_
 
 def test_an_unknown_panel_is_not_found(client_for):
     assert client_for("walikota").get("/satu-layar/panel/tidak-ada/").status_code == 404
+
+
+@pytest.mark.parametrize(("path", "budget"), [("/satu-layar/", 45), ("/satu-layar/panel/attendance/", 20),
+                                              ("/satu-layar/panel/services/", 14), ("/satu-layar/peta/data.json", 24)])
+def test_query_budgets(client_for, org, path, budget, django_assert_max_num_queries):
+    client = client_for("walikota")
+    client.get(path)
+    with django_assert_max_num_queries(budget):
+        assert client.get(path).status_code == 200
