@@ -4,6 +4,7 @@ deterministic history backfilled through the same run machinery, so the numbers 
 
 import datetime as dt
 import logging
+import urllib.parse
 import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
@@ -101,7 +102,7 @@ def _connectors(city, units: dict, seed: int) -> dict[str, Connector]:
 
 
 def _backfill(connector: Connector, records: list, now: dt.datetime) -> int:
-    run = run_create(connector=connector, trigger=RunTrigger.BACKFILL, now=now)
+    run = run_create(connector=connector, trigger=RunTrigger.BACKFILL)
     run = run_records(run=run, records=records, now=now, log_lines=["Isi riwayat demo."])
     Connector.objects.filter(pk=connector.pk).update(next_run_at=None)  # the worker pulls fresh data at once
     return run.values_written
@@ -146,6 +147,16 @@ def seed_demo(*, city, days: int, seed: int, end: dt.date, progress: Callable[[s
             f"{indonesian_number(written)} nilai riwayat")
 
 
+def _point_at(*, city, name: str, port: int) -> None:
+    connector = Connector.objects.filter(city=city, name=name).first()
+    if connector is None:
+        return
+    parts = urllib.parse.urlsplit(connector.config.get("url", ""))
+    if parts.port != port:
+        connector.config["url"] = urllib.parse.urlunsplit(parts._replace(netloc=f"127.0.0.1:{port}"))
+        Connector.objects.filter(pk=connector.pk).update(config=connector.config)
+
+
 def demo_services() -> None:
     """Serve the department apps on their ports and start the rain gauges' webhook pushes; return at once."""
     simpus = Connector.objects.filter(name="SIMPUS Dinas Kesehatan").select_related("city").first()
@@ -156,13 +167,16 @@ def demo_services() -> None:
     first_day = dt.date.today() - dt.timedelta(days=30)
     demo_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan, start=first_day,
                                 end=dt.date.today())
-    apps = (demo_apps.DinkesApp(seed=seed, kelurahan=kelurahan), demo_apps.DlhApp(seed=seed),
-            demo_apps.BpbdApp(seed=seed))
-    for offset, app in enumerate(apps):
+    apps = {"SIMPUS Dinas Kesehatan": demo_apps.DinkesApp(seed=seed, kelurahan=kelurahan),
+            "SIPSN Dinas Lingkungan Hidup": demo_apps.DlhApp(seed=seed),
+            "Pos duga air BPBD": demo_apps.BpbdApp(seed=seed)}
+    for offset, (name, app) in enumerate(apps.items()):
         try:
-            demo_apps.serve(app, port=_port(offset))
-        except OSError as exc:
-            log.warning("demo %s not started on port %s: %s", app.name, _port(offset), exc)
+            server = demo_apps.serve(app, port=_port(offset))
+        except OSError as exc:  # the port is taken: serve on a free one and point the connector there
+            log.warning("demo %s: port %s taken (%s); using a free port", app.name, _port(offset), exc)
+            server = demo_apps.serve(app, port=0)
+        _point_at(city=city, name=name, port=server.server_port)
     rain = Connector.objects.filter(city=city, kind=ConnectorKind.WEBHOOK, name="Penakar hujan otomatis BPBD").first()
     secret = secret_open(rain.secret).get("webhook_secret") if rain else ""
     if secret:

@@ -34,10 +34,10 @@ def retry_base_seconds() -> int:
 
 
 def run_create(*, connector: Connector, trigger: str, actor=None, status: str = RunStatus.RUNNING,
-               attempt: int = 1, now: dt.datetime | None = None) -> Run:
-    now = now or timezone.now()
+               attempt: int = 1) -> Run:
+    started = timezone.now()  # runs take the wall clock for their duration; `now` elsewhere steers the schedule
     return Run.objects.create(connector=connector, trigger=trigger, status=status, attempt=attempt,
-                              started_at=now if status == RunStatus.RUNNING else None,
+                              started_at=started if status == RunStatus.RUNNING else None,
                               created_by=actor if getattr(actor, "is_authenticated", False) else None)
 
 
@@ -45,8 +45,8 @@ def _error_text(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
-def _finish(run: Run, *, status: str, error: str = "", log_lines: list[str], now: dt.datetime | None = None):
-    finished = now or timezone.now()
+def _finish(run: Run, *, status: str, error: str = "", log_lines: list[str]):
+    finished = timezone.now()
     run.status, run.error, run.finished_at = status, error.replace("\x00", ""), finished
     if run.started_at:
         run.duration_ms = max(0, int((finished - run.started_at).total_seconds() * 1000))
@@ -72,7 +72,7 @@ def run_records(*, run: Run, records: list, log_lines: list[str] | None = None, 
             log_lines.append(_("%(read)s baris dibaca, %(ok)s diterima, %(bad)s ditolak; %(n)s nilai disimpan.")
                              % {"read": run.read_count, "ok": run.accepted_count, "bad": run.rejected_count,
                                 "n": run.values_written})
-            _finish(run, status=status, error=error, log_lines=log_lines, now=now)
+            _finish(run, status=status, error=error, log_lines=log_lines)
     except (ValidationError, SourceError) as exc:
         return run_fail(run=run, error=_error_text(exc), log_lines=log_lines, now=now)
     except Exception as exc:  # a bug or a database failure: this run fails, the connector and the others go on
@@ -110,7 +110,7 @@ def values_upsert(*, values, run: Run, now: dt.datetime | None = None) -> int:
 def run_fail(*, run: Run, error: str, log_lines: list[str] | None = None, transient: bool = False,
              now: dt.datetime | None = None) -> Run:
     run.values_written = 0
-    _finish(run, status=RunStatus.FAILED, error=error, log_lines=[*(log_lines or []), error], now=now)
+    _finish(run, status=RunStatus.FAILED, error=error, log_lines=[*(log_lines or []), error])
     connector_after_run(connector=run.connector, run=run, transient=transient, now=now)
     return run
 
@@ -145,7 +145,7 @@ def connector_pull(*, connector: Connector, trigger: str = RunTrigger.MANUAL, ac
                    now: dt.datetime | None = None) -> Run:
     """Run a REST or SQL connector now: fetch everything, then map and write it as one run."""
     attempt = connector.retry_attempt + 1 if trigger == RunTrigger.RETRY else 1
-    run = run_create(connector=connector, trigger=trigger, actor=actor, attempt=attempt, now=now)
+    run = run_create(connector=connector, trigger=trigger, actor=actor, attempt=attempt)
     started = time.monotonic()
     try:
         fetched = source_fetch(connector=connector)

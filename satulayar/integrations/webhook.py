@@ -67,7 +67,7 @@ class WebhookOutcome:
 
 
 def _refuse(connector: Connector, status_code: int, reason: str, now: dt.datetime) -> WebhookOutcome:
-    run = run_create(connector=connector, trigger=RunTrigger.WEBHOOK, now=now)
+    run = run_create(connector=connector, trigger=RunTrigger.WEBHOOK)
     run.status, run.error, run.finished_at, run.log = RunStatus.REFUSED, reason, now, reason
     run.duration_ms = 0
     run.save()
@@ -116,7 +116,7 @@ def _receipt_keep(*, connector: Connector, signature: str, now: dt.datetime) -> 
 
 
 def _ingest(*, connector: Connector, body: bytes, now: dt.datetime) -> WebhookOutcome:
-    run = run_create(connector=connector, trigger=RunTrigger.WEBHOOK, now=now)
+    run = run_create(connector=connector, trigger=RunTrigger.WEBHOOK)
     try:
         payload = json.loads(body)
         records = records_at(payload, (connector.mapping or {}).get("records", ""))
