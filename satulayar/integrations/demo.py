@@ -21,6 +21,7 @@ from satulayar.integrations.choices import (
     ConnectorKind,
     DimensionKind,
     Granularity,
+    Licence,
     Pagination,
     RunTrigger,
     UpdateFrequency,
@@ -118,7 +119,8 @@ def seed_demo(*, city, days: int, seed: int, end: dt.date, progress: Callable[[s
         services.indicator_save(actor=None, city=city, indicator=existing, fields={
             "code": code, "name": name, "owner": units[owner], "unit_of_measure": uom, "aggregation": how,
             "granularity": granularity, "dimension_kind": dimension, "public": public,
-            "update_frequency": frequency, "description": description})
+            "update_frequency": frequency, "description": description,
+            "licence": Licence.CC_BY if public else Licence.INTERNAL})
     kelurahan = list(Kelurahan.objects.filter(kecamatan__city=city).order_by("code").values_list("name", flat=True))
     start = end - dt.timedelta(days=max(days, 1) - 1)
     demo_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan, start=start,
