@@ -85,4 +85,6 @@ def finding_get_for_user(*, user, pk) -> Finding:
 
 
 def may_see_follow_ups(user) -> bool:
-    return may_inspect(user) or bool(follow_up_paths(user))
+    """The follow-up page: inspectors, anyone managing employees (they may have none assigned), unit heads."""
+    scope = access.scope_for(user)
+    return scope.can(INSPECT) or scope.can("manage_employees") or bool(follow_up_paths(user))

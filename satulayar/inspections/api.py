@@ -12,7 +12,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from satulayar.inspections import selectors, services
 from satulayar.inspections.access import finding_get_for_user, inspection_get_for_user, may_inspect
@@ -201,7 +201,7 @@ def inspection_start(request, payload: StartIn):
                                             % {"ids": ", ".join(map(str, missing))}]})
     inspection = services.inspection_start(actor=request.user, units=units, title=payload.title,
                                            started_at=payload.started_at)
-    return 201, _inspection_out(inspection, selectors.inspection_report(inspection=inspection))
+    return Status(201, _inspection_out(inspection, selectors.inspection_report(inspection=inspection)))
 
 
 @router.get("/{int:inspection_id}", response=ReportOut,
@@ -225,7 +225,7 @@ def inspection_detail(request, inspection_id: int):
 def mark_create(request, inspection_id: int, payload: MarkIn):
     inspection = inspection_get_for_user(user=request.user, pk=inspection_id)
     result = services.mark_submit(actor=request.user, inspection=inspection, item=payload.dict())
-    return (201 if result.accepted else 200), result.as_dict()
+    return Status(201 if result.accepted else 200, result.as_dict())
 
 
 @router.post("/{int:inspection_id}/marks/batch", response=MarksOut,

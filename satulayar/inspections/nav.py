@@ -1,4 +1,5 @@
-"""The sidak pages in the navigation (inspectors and executives only); called from InspectionsConfig.ready()."""
+"""The sidak pages in the navigation; called from InspectionsConfig.ready(). The sidak itself only for
+inspectors and executives; the follow-up of findings also for unit admins (they see their units' only)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +9,4 @@ from satulayar.inspections.access import INSPECT
 
 def register_nav() -> None:
     register(NavItem("inspections:list", _("Sidak"), "checks", INSPECT, order=30))
+    register(NavItem("inspections:findings", _("Tindak lanjut sidak"), "bell-check", "manage_employees", order=31))

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from satulayar.attendance.choices import DayStatus
 from satulayar.inspections.access import findings_for, inspections_for, may_inspect
-from satulayar.inspections.choices import FindingKind, InspectionStatus
+from satulayar.inspections.choices import FindingKind, InspectionStatus, Observation
 from satulayar.inspections.models import Finding, Inspection, Mark, RosterEntry
 from satulayar.inspections.records import day_records
 from satulayar.inspections.rules import Recorded, UnitTally, Verdict, finding_kind
@@ -28,10 +29,32 @@ class RosterRow:
     verdict: Verdict
     marks: list[Mark]
     finding: str | None
+    mine: str = ""  # the viewing inspector's own latest observation (the roster page sets it)
+    stored: Finding | None = None  # the finding stored at closing, with its follow-up
 
     @property
     def finding_label(self) -> str:
         return FindingKind(self.finding).short if self.finding else ""
+
+    @property
+    def finding_colour(self) -> str:
+        return FindingKind(self.finding).colour if self.finding else "secondary"
+
+    @property
+    def status_label(self) -> str:
+        return str(DayStatus(self.status).label) if self.status in DayStatus.values else "–"
+
+    @property
+    def status_colour(self) -> str:
+        return DayStatus(self.status).colour if self.status in DayStatus.values else "secondary"
+
+    @property
+    def observation_label(self) -> str:
+        return str(Observation(self.verdict.observation).label) if self.verdict.observation else ""
+
+    @property
+    def conflict_labels(self) -> list[str]:
+        return [str(Observation(value).label) for value in self.verdict.conflict]
 
 
 @dataclass
@@ -59,6 +82,11 @@ class Report:
         return [row for row in self.rows if row.finding]
 
     @property
+    def kind_counts(self) -> list[tuple[str, str, str, int]]:
+        """(kind, short label, colour, count) for every kind, zeros included."""
+        return [(k.value, k.short, k.colour, self.findings_by_kind.get(k.value, 0)) for k in FindingKind]
+
+    @property
     def unmarked(self) -> int:
         return sum(1 for row in self.rows if row.verdict.observation is None and not row.verdict.is_conflict)
 
@@ -72,7 +100,8 @@ def inspection_report(*, inspection: Inspection, now: dt.datetime | None = None)
         live = day_records(employees=[e.employee for e in entries], date=inspection.date, as_of=as_of)
     else:
         as_of, live = inspection.closed_at, {}
-    stored = {f.entry_id: f.kind for f in inspection.findings.all()} if not inspection.is_open else {}
+    stored = {f.entry_id: f for f in inspection.findings.select_related("assigned_unit")} \
+        if not inspection.is_open else {}
     groups: dict[int, RosterGroup] = {}
     total = UnitTally()
     conflicts = []
@@ -83,9 +112,10 @@ def inspection_report(*, inspection: Inspection, now: dt.datetime | None = None)
         else:
             recorded, status = Recorded(entry.first_in, entry.leave_kind), entry.recorded_status
         verdict = entry_verdict(entry)
-        kind = stored.get(entry.pk) if not inspection.is_open else finding_kind(
+        finding = stored.get(entry.pk)
+        kind = (finding.kind if finding else None) if not inspection.is_open else finding_kind(
             recorded=recorded, observation=verdict.observation, observed_at=verdict.observed_at)
-        row = RosterRow(entry, status, recorded, verdict, list(entry.marks.all()), kind)
+        row = RosterRow(entry, status, recorded, verdict, list(entry.marks.all()), kind, stored=finding)
         group = groups.setdefault(entry.unit_id, RosterGroup(unit=entry.unit))
         group.rows.append(row)
         for tally in (group.tally, total):
