@@ -8,7 +8,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,13 +37,11 @@ def _local_day(city, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def latest_frames(camera_ids) -> dict[int, Frame]:
-    """Each camera's newest frame."""
-    found = {}
-    for camera_id in camera_ids:
-        frame = Frame.objects.filter(camera_id=camera_id).order_by("-taken_at").first()
-        if frame:
-            found[camera_id] = frame
-    return found
+    """Each camera's newest frame, in two queries whatever the number of cameras."""
+    newest = Frame.objects.filter(camera_id=OuterRef("pk")).order_by("-taken_at").values("pk")[:1]
+    ids = Camera.objects.filter(pk__in=list(camera_ids)).annotate(newest=Subquery(newest)).values_list(
+        "newest", flat=True)
+    return {frame.camera_id: frame for frame in Frame.objects.filter(pk__in=list(ids))}
 
 
 def camera_rows(cameras: QuerySet[Camera]) -> list[Camera]:
