@@ -79,7 +79,7 @@ def test_every_demo_login_exists_with_its_role(seeded):
     assert roles("inspektur") == {(Role.INSPECTOR, "", "")}
     assert roles("admin_bkpsdm") == {(Role.HR_ADMIN, "", "")}
     assert roles("admin_dinkes") == {(Role.UNIT_ADMIN, "DINKES", "")}
-    assert roles("admin_diskominfotik") == {(Role.UNIT_ADMIN, "DISKOMINFOTIK", "")}
+    assert roles("admin_diskominfotik") == {(Role.UNIT_ADMIN, "DISKOMINFOTIK", ""), (Role.INTEGRATION_ADMIN, "", "")}
     assert roles("camat_banjarmasin_barat") == {(Role.UNIT_ADMIN, "KEC-637103", "")}
     assert roles("lurah_kuin_cerucuk") == {(Role.KELURAHAN_OFFICER, "", "Kuin Cerucuk")}
     assert roles("pegawai") == set()

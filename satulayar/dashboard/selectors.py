@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from satulayar.attendance.choices import DayStatus
 from satulayar.attendance.models import DailyStatus
-from satulayar.attendance.reports import UnitToday, today_by_unit
+from satulayar.attendance.reports import UnitToday, units_today
 from satulayar.org import access
 from satulayar.org.models import City, Kelurahan, Unit
 from satulayar.visits import selectors as visits
@@ -82,10 +82,12 @@ def _group_of(groups: list[Unit], parent: Unit | None, unit_id: int, path: str) 
 def attendance_today(*, user, city: City, parent: Unit | None = None, now: dt.datetime | None = None,
                      with_normal: bool = True) -> AttendanceToday | None:
     """Today per SKPD (or per sub-unit of `parent`); None for a user who may not see employees' attendance."""
-    if not access.scope_for(user).can("view_employees"):
+    scope = access.scope_for(user)
+    if not (scope.can("view_employees") or scope.can("view_attendance_rates")):
         return None
     now = now or timezone.now()
-    rows = today_by_unit(user=user, now=now)
+    rows = units_today(units=access.units_for(user).filter(active=True).order_by("path"),
+                       employees=access.attendance_employees_for(user).filter(active=True), now=now)
     units = [row.unit for row in rows]
     groups = _groups(units, parent)
     if parent is None and len(groups) == 1:  # a department head: straight to their sub-units
@@ -97,7 +99,7 @@ def attendance_today(*, user, city: City, parent: Unit | None = None, now: dt.da
         if group is not None:
             _add(rolled[group.pk], row)
             _add(total, row)
-    late = sorted(total.late_in, key=lambda item: -item[1])
+    late = sorted(total.late_in, key=lambda item: -item[1]) if scope.can("view_employees") else []
     parents = Unit.objects.in_bulk({e.unit.parent_id for e, _m in late if e.unit.parent_id})
     for employee, _minutes in late:  # unit.label names the parent SKPD: one query, not one per person
         if employee.unit.parent_id:
@@ -125,7 +127,7 @@ def attendance_normal(*, user, city: City, groups: list[Unit], parent: Unit | No
     for date in dates:
         cutoff = dt.datetime.combine(date, local.time(), local.tzinfo)
         by_time |= Q(date=date, first_in__lte=cutoff)
-    employees = access.employees_for(user)
+    employees = access.attendance_employees_for(user)
     if parent is not None:
         employees = employees.filter(unit__path__startswith=parent.path)
     rows = (DailyStatus.objects.filter(employee__in=employees, date__in=dates, scheduled_start__isnull=False)

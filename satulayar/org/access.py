@@ -17,7 +17,8 @@ CITY_WIDE_ROLES = {Role.EXECUTIVE, Role.COMMAND_CENTRE, Role.INSPECTOR, Role.HR_
 
 CAPABILITIES: dict[str, set[str]] = {
     Role.EXECUTIVE: {"view_units", "view_employees", "view_regions", "view_audit", "view_integrations"},
-    Role.COMMAND_CENTRE: {"view_units", "view_regions", "view_integrations"},
+    # The command centre shows attendance rates on the wall, never who is late or absent.
+    Role.COMMAND_CENTRE: {"view_units", "view_regions", "view_integrations", "view_attendance_rates"},
     Role.INSPECTOR: {"view_units", "view_employees", "view_regions", "view_audit"},
     Role.HR_ADMIN: {"view_units", "view_employees", "view_regions", "view_audit", "manage_employees",
                     "manage_units", "manage_roles", "view_nik", "use_admin"},
@@ -122,6 +123,15 @@ def employees_for(user) -> QuerySet[Employee]:
     if scope.employee_id:
         q |= Q(pk=scope.employee_id)
     return employees.filter(q)
+
+
+def attendance_employees_for(user) -> QuerySet[Employee]:
+    """Employees counted in the attendance rates the user may see: everyone they may see, and for a city-wide role
+    holding only `view_attendance_rates` the whole city (counted, never named)."""
+    scope = scope_for(user)
+    if scope.city_wide and scope.can("view_attendance_rates") and not scope.can("view_employees"):
+        return Employee.objects.filter(unit__city_id__in=scope.city_ids)
+    return employees_for(user)
 
 
 def kelurahan_for(user) -> QuerySet[Kelurahan]:

@@ -44,8 +44,18 @@ def test_a_department_head_drills_into_their_own_sub_units(org, personas):
     assert today.total.employees == 2
 
 
+def test_the_command_centre_gets_the_city_rates_without_names(org, city):
+    from satulayar.org.choices import Role
+    from tests.factories import make_user
+
+    walikota = attendance_today(user=make_user("wk", Role.EXECUTIVE, city), city=org.city, now=NOW)
+    centre = attendance_today(user=make_user("cc", Role.COMMAND_CENTRE, city), city=org.city, now=NOW)
+    assert centre.total.expected == walikota.total.expected > 0
+    assert centre.total.present == walikota.total.present and centre.late == []
+
+
 def test_no_attendance_for_a_role_without_it(org, city):
     from satulayar.org.choices import Role
     from tests.factories import make_user
 
-    assert attendance_today(user=make_user("cc", Role.COMMAND_CENTRE, city), city=org.city, now=NOW) is None
+    assert attendance_today(user=make_user("lurah2", Role.INTEGRATION_ADMIN, city), city=org.city, now=NOW) is None
