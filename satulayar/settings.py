@@ -25,6 +25,10 @@ SATULAYAR_CITY = env_str("SATULAYAR_CITY", "banjarmasin")
 # Phone check-in: a position less accurate than this is refused; selfies are deleted after this many days.
 ATTENDANCE_MAX_ACCURACY_M = env_int("ATTENDANCE_MAX_ACCURACY_M", 100)
 ATTENDANCE_SELFIE_RETENTION_DAYS = env_int("ATTENDANCE_SELFIE_RETENTION_DAYS", 30)
+ATTENDANCE_FUTURE_TOLERANCE_MINUTES = env_int("ATTENDANCE_FUTURE_TOLERANCE_MINUTES", 5)
+ATTENDANCE_ADMS_MAX_BODY_BYTES = env_int("ATTENDANCE_ADMS_MAX_BODY_BYTES", 16 * 1024 * 1024)
+VISITS_PUBLIC_TICKETS_PER_HOUR = env_int("VISITS_PUBLIC_TICKETS_PER_HOUR", 5)  # per client address and kelurahan
+EVENTS_STREAM_SECONDS = env_int("EVENTS_STREAM_SECONDS", 300)  # a live stream ends after this; browsers reconnect
 
 INSTALLED_APPS = [
     "satulayar.core.admin_site.SatuLayarAdminConfig",
