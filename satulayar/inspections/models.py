@@ -111,3 +111,11 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.employee} · {self.get_kind_display()}"
+
+    @property
+    def kind_short(self) -> str:
+        return FindingKind(self.kind).short
+
+    @property
+    def kind_colour(self) -> str:
+        return FindingKind(self.kind).colour
