@@ -382,7 +382,7 @@ def finding_follow_up(*, actor, finding: Finding, status: str, note: str = "") -
 
     if actor is not None and not findings_for(actor).filter(pk=finding.pk).exists():
         raise PermissionDenied(_("Temuan ini tidak ditugaskan ke unit Anda."))
-    finding = Finding.objects.select_for_update().select_related("assigned_unit").get(pk=finding.pk)
+    finding = Finding.objects.select_for_update(of=("self",)).select_related("assigned_unit").get(pk=finding.pk)
     if finding.assigned_unit_id is None:
         raise ValidationError(_("Temuan ini belum ditugaskan ke unit."))
     if status not in (FollowUpStatus.IN_PROGRESS, FollowUpStatus.DONE):

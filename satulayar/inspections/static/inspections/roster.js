@@ -91,6 +91,7 @@
     if (sending || !queue.length) return;
     if (!navigator.onLine) { setOnline(false); return; }
     sending = true;
+    let synced = false, failed = false;
     pending.textContent = text.sending;
     try {
       const response = await fetch(root.dataset.batchUrl, {
@@ -104,6 +105,7 @@
         const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg) : [body.detail || response.statusText];
         showErrors(detail);
         setOnline(true);
+        failed = true;
         return;
       }
       const result = await response.json();
@@ -117,13 +119,17 @@
         if (row) { row.dataset.state = "rejected"; row.querySelector("[data-role=state]").textContent = text.rejected; }
         return `${row ? row.dataset.name + ": " : ""}${r.reason}`;
       }));
-      if (!load().length && !rejected.length) await refresh();
+      synced = !rejected.length;
     } catch (e) {
+      failed = true;
       setOnline(false);  // kept in the queue; sent again when the connection is back
     } finally {
       sending = false;
       showPending(load());
     }
+    if (failed || !navigator.onLine) return;
+    if (load().length) flush();  // marked while this batch was on its way
+    else if (synced) refresh();
   }
 
   async function refresh() {
