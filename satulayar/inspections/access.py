@@ -16,14 +16,6 @@ from satulayar.org.choices import Role
 from satulayar.org.models import Unit
 
 INSPECT = "inspect"
-INSPECTING_ROLES = (Role.INSPECTOR, Role.EXECUTIVE)
-
-
-def register_capability() -> None:
-    """Give the inspecting roles (and superusers) the `inspect` capability; called from apps.ready()."""
-    for role in INSPECTING_ROLES:
-        access.CAPABILITIES[role].add(INSPECT)
-    access.ALL_CAPABILITIES.add(INSPECT)
 
 
 def may_inspect(user) -> bool:

@@ -7,8 +7,6 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Sidak")
 
     def ready(self):
-        from satulayar.inspections.access import register_capability
         from satulayar.inspections.nav import register_nav
 
-        register_capability()
         register_nav()

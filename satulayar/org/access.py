@@ -16,10 +16,10 @@ from satulayar.org.models import City, Employee, Kecamatan, Kelurahan, RoleAssig
 CITY_WIDE_ROLES = {Role.EXECUTIVE, Role.COMMAND_CENTRE, Role.INSPECTOR, Role.HR_ADMIN}
 
 CAPABILITIES: dict[str, set[str]] = {
-    Role.EXECUTIVE: {"view_units", "view_employees", "view_regions", "view_audit", "view_integrations"},
+    Role.EXECUTIVE: {"view_units", "view_employees", "view_regions", "view_audit", "view_integrations", "inspect"},
     # The command centre shows attendance rates on the wall, never who is late or absent.
     Role.COMMAND_CENTRE: {"view_units", "view_regions", "view_integrations", "view_attendance_rates"},
-    Role.INSPECTOR: {"view_units", "view_employees", "view_regions", "view_audit"},
+    Role.INSPECTOR: {"view_units", "view_employees", "view_regions", "view_audit", "inspect"},
     Role.HR_ADMIN: {"view_units", "view_employees", "view_regions", "view_audit", "manage_employees",
                     "manage_units", "manage_roles", "view_nik", "use_admin"},
     Role.UNIT_ADMIN: {"view_units", "view_employees", "view_regions", "view_audit", "manage_employees",
