@@ -10,3 +10,6 @@ class AttendanceConfig(AppConfig):
         from satulayar.attendance.nav import register_nav
 
         register_nav()
+        from satulayar.attendance.rollups import connect_signals
+
+        connect_signals()

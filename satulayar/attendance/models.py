@@ -290,3 +290,34 @@ class TppPolicy(models.Model):
 
     def __str__(self):
         return f"{self.city}: {self.monthly_cap_percent}%"
+
+
+class UnitDay(models.Model):
+    """Derived rollup: one unit's day, summed from its staff's DailyStatus rows by `attendance.rollups`.
+
+    The dashboard's history reads these, so their cost grows with the units on screen, not with the years
+    behind them. `arrivals` counts present staff by the local minute of their first punch ({"450": 3} is
+    three arrivals at 07:30), so "present by this time of day" can be summed without the per-person rows.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    expected = models.PositiveIntegerField(default=0)  # rows with scheduled hours (a work day for them)
+    present = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    late_minutes = models.PositiveIntegerField(default=0)
+    early = models.PositiveIntegerField(default=0)
+    early_minutes = models.PositiveIntegerField(default=0)
+    missing_out = models.PositiveIntegerField(default=0)
+    on_leave = models.PositiveIntegerField(default=0)
+    absent = models.PositiveIntegerField(default=0)  # TK
+    not_yet = models.PositiveIntegerField(default=0)
+    day_off_present = models.PositiveIntegerField(default=0)  # punched on a day off (libur)
+    arrivals = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "date"], name="unit_day_unique")]
+        indexes = [models.Index(fields=["date", "unit"])]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.date}: {self.present}/{self.expected}"

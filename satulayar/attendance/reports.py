@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,12 +29,11 @@ from satulayar.attendance.recap import (
     tpp_month,
     unit_recaps,
 )
+from satulayar.attendance.rollups import LEAVE_STATUSES, days_totals
 from satulayar.attendance.schedules import HOLIDAY_KINDS, WorkPlan
 from satulayar.attendance.status import local_today, statuses_compute
 from satulayar.org import access
 from satulayar.org.models import City, Employee, Unit
-
-LEAVE_STATUSES = (DayStatus.ANNUAL_LEAVE, DayStatus.SICK, DayStatus.PERMIT, DayStatus.FIELD_DUTY, DayStatus.STUDY)
 
 
 def _require_view_employees(user) -> None:
@@ -151,38 +150,37 @@ class HolidayComparison:
     normal: DaySummary | None
 
 
-def _day_totals() -> dict:
-    """The aggregates of a DaySummary over DailyStatus rows with a scheduled day."""
-    present = Q(status=DayStatus.PRESENT)
-    return dict(
-        expected=Count("id"), present=Count("id", filter=present),
-        late=Count("id", filter=present & Q(late_minutes__gt=0)), absent=Count("id", filter=Q(status=DayStatus.ABSENT)),
-        on_leave=Count("id", filter=Q(status__in=LEAVE_STATUSES)),
-        average_late=Avg("late_minutes", filter=present & Q(late_minutes__gt=0)))
-
-
-def _day_summary(date: dt.date, totals: dict) -> DaySummary:
-    average = totals.pop("average_late")
-    return DaySummary(date=date, **totals,
-                      average_late_minutes=Decimal(average).quantize(Decimal("0.1")) if average is not None else None)
-
-
 def day_summary(*, user, date: dt.date) -> DaySummary:
-    _require_view_employees(user)
-    rows = DailyStatus.objects.filter(employee__in=access.employees_for(user), date=date,
-                                      scheduled_start__isnull=False)
-    return _day_summary(date, rows.aggregate(**_day_totals()))
+    found = days_summary(user=user, start=date, end=date)
+    return found[0] if found else DaySummary(date=date, expected=0, present=0, late=0, absent=0, on_leave=0,
+                                             average_late_minutes=None)
+
+
+def rollup_units_for(user, *, counted: bool = False):
+    """The units whose rollups add up to the staff the user sees in attendance figures (`counted`: also a
+    city-wide role that only sees rates, as in `access.attendance_employees_for`)."""
+    scope = access.scope_for(user)
+    units = Unit.objects.filter(city_id__in=scope.city_ids)
+    if scope.city_wide and (scope.can("view_employees") or (counted and scope.can("view_attendance_rates"))):
+        return units
+    if not scope.can("view_employees") or not scope.unit_paths:
+        return units.none()
+    q = Q(pk__in=[])
+    for path in scope.unit_paths:
+        q |= Q(path__startswith=path)
+    return units.filter(q)
 
 
 def days_summary(*, user, start: dt.date, end: dt.date, unit: Unit | None = None) -> list[DaySummary]:
-    """`day_summary` for each date of a range with written statuses (of `unit`'s subtree if given), in one query."""
+    """`day_summary` for each date of a range with written statuses (of `unit`'s subtree if given), read from the
+    unit-day rollups: one grouped query over units × days, whatever the history behind them."""
     _require_view_employees(user)
-    employees = access.employees_for(user)
+    units = rollup_units_for(user)
     if unit is not None:
-        employees = employees.filter(unit__path__startswith=unit.path)
-    rows = (DailyStatus.objects.filter(employee__in=employees, date__range=(start, end), scheduled_start__isnull=False)
-            .values("date").annotate(**_day_totals()).order_by("date"))
-    return [_day_summary(row.pop("date"), row) for row in rows]
+        units = units.filter(path__startswith=unit.path)
+    return [DaySummary(date=date, expected=t.expected, present=t.present, late=t.late, absent=t.absent,
+                       on_leave=t.on_leave, average_late_minutes=t.average_late_minutes)
+            for date, t in days_totals(unit_ids=units.values("pk"), start=start, end=end).items() if t.expected]
 
 
 def normal_day_near(*, city: City, date: dt.date, today: dt.date | None = None) -> dt.date | None:

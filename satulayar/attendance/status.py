@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from satulayar.attendance.choices import DayStatus, RequestStatus
 from satulayar.attendance.models import DailyStatus, LeaveRequest, Punch
+from satulayar.attendance.rollups import unit_days_refresh_for_employees
 from satulayar.attendance.schedules import PlannedDay, WorkPlan, city_zone, local_midnight
 from satulayar.org.models import City, Employee
 
@@ -150,7 +151,8 @@ def statuses_compute(*, pairs: Iterable[tuple[int, dt.date]], now: dt.datetime |
     return {(employee_id, date): _status(inputs, known[employee_id], date, now) for employee_id, date in pairs}
 
 
-def _write(results: dict[tuple[int, dt.date], DailyStatus | None]) -> int:
+def _write(results: dict[tuple[int, dt.date], DailyStatus | None], employees: dict[int, Employee]) -> int:
+    """Store the computed statuses (None: delete the row) and the unit-day rollups they belong to."""
     rows = [row for row in results.values() if row is not None]
     DailyStatus.objects.bulk_create(rows, update_conflicts=True, unique_fields=["employee", "date"],
                                     update_fields=UPDATE_FIELDS)
@@ -163,7 +165,13 @@ def _write(results: dict[tuple[int, dt.date], DailyStatus | None]) -> int:
         for date, employee_ids in gone.items():
             q |= Q(date=date, employee_id__in=employee_ids)
         DailyStatus.objects.filter(q).delete()
+    unit_days_refresh_for_employees(pairs=results.keys(), employees=employees)
     return len(rows)
+
+
+def _compute_and_write(pairs: set[tuple[int, dt.date]], employee_ids, now: dt.datetime) -> int:
+    employees = Employee.objects.select_related("unit__city").in_bulk(employee_ids)
+    return _write(statuses_compute(pairs=pairs, now=now, employees=employees.values()), employees)
 
 
 def daily_status_refresh(*, pairs: Iterable[tuple[int, dt.date]], now: dt.datetime | None = None) -> int:
@@ -183,7 +191,7 @@ def daily_status_refresh(*, pairs: Iterable[tuple[int, dt.date]], now: dt.dateti
         for employee_ids in _batches(sorted(by_employee), EMPLOYEE_BATCH):
             batch = {(e, d) for e in employee_ids for d in by_employee[e]}
             with transaction.atomic():
-                written += _write(statuses_compute(pairs=batch, now=now))
+                written += _compute_and_write(batch, employee_ids, now)
     return written
 
 
@@ -203,7 +211,7 @@ def daily_status_rebuild(*, city: City, start: dt.date, end: dt.date, now: dt.da
         dates = [month_start + dt.timedelta(days=n) for n in range((month_end - month_start).days + 1)]
         for batch in _batches(employee_ids, EMPLOYEE_BATCH):
             with transaction.atomic():
-                written += _write(statuses_compute(pairs={(e, d) for e in batch for d in dates}, now=now))
+                written += _compute_and_write({(e, d) for e in batch for d in dates}, batch, now)
         month_start = next_month
     return written
 

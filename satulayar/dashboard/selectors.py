@@ -16,12 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from satulayar.attendance.choices import DayStatus
-from satulayar.attendance.models import DailyStatus
-from satulayar.attendance.reports import UnitToday, units_today
+from satulayar.attendance import rollups
+from satulayar.attendance.reports import UnitToday, rollup_units_for, units_today
 from satulayar.org import access
 from satulayar.org.models import City, Kelurahan, Unit
 from satulayar.visits import selectors as visits
@@ -120,27 +118,20 @@ def normal_dates(*, today: dt.date, weeks: int = NORMAL_WEEKS) -> list[dt.date]:
 def attendance_normal(*, user, city: City, groups: list[Unit], parent: Unit | None,
                       now: dt.datetime | None = None, weeks: int = NORMAL_WEEKS) -> dict[int | None, Decimal | None]:
     """A normal day for each group and in total: the median, over the same weekday of the last `weeks` weeks that
-    were work days, of present / expected by the same time of day (the written daily statuses of those days)."""
+    were work days, of present / expected by the same minute of the day. Read from the unit-day rollups (present
+    by then = arrivals up to this local minute), so it costs units × weeks rows however long the history."""
     local = city_now(city, now)
-    dates = normal_dates(today=local.date(), weeks=weeks)
-    by_time = Q(pk__in=[])
-    for date in dates:
-        cutoff = dt.datetime.combine(date, local.time(), local.tzinfo)
-        by_time |= Q(date=date, first_in__lte=cutoff)
-    employees = access.attendance_employees_for(user)
+    minute = local.hour * 60 + local.minute
+    units = rollup_units_for(user, counted=True)
     if parent is not None:
-        employees = employees.filter(unit__path__startswith=parent.path)
-    rows = (DailyStatus.objects.filter(employee__in=employees, date__in=dates, scheduled_start__isnull=False)
-            .values("date", "employee__unit_id", "employee__unit__path")
-            .annotate(expected=Count("id"), present=Count("id", filter=Q(status=DayStatus.PRESENT) & by_time))
-            .order_by())
+        units = units.filter(path__startswith=parent.path)
     days: dict[int | None, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for row in rows:
-        group = _group_of(groups, parent, row["employee__unit_id"], row["employee__unit__path"])
+    for row in rollups.unit_days(unit_ids=units.values("pk"), dates=normal_dates(today=local.date(), weeks=weeks)):
+        group = _group_of(groups, parent, row.unit_id, row.path)
         for key in ([group.pk] if group else []) + [None]:
-            counts = days[key][row["date"]]
-            counts[0] += row["present"]
-            counts[1] += row["expected"]
+            counts = days[key][row.date]
+            counts[0] += rollups.present_by(row.arrivals, minute)
+            counts[1] += row.expected
     return {key: _median_rate(per_date.values()) for key, per_date in days.items()}
 
 

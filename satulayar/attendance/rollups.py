@@ -1,0 +1,198 @@
+"""Attendance per unit per day (`UnitDay`): the one way the dashboard reads attendance history.
+
+A unit's day is summed from the DailyStatus rows of the staff it has when the rollup is written, in two grouped
+queries (counts, and arrivals by local minute), so it is the same arithmetic whether one day of one unit is
+refreshed or a year of the city is rebuilt:
+
+* expected: rows with scheduled hours (a work day for that person); every count below is over those rows,
+  except `day_off_present` (punched on a day off);
+* present, late (present with late_minutes > 0) and late_minutes (their sum), early and early_minutes likewise,
+  missing_out, on_leave (cuti, sakit, izin, dinas luar, tugas belajar), absent (TK), not_yet;
+* arrivals: present staff by the local minute of day of their first punch.
+
+`unit_days_refresh` follows every write of daily statuses (status._write and single saves); `unit_days_rebuild`
+recomputes a range from the daily statuses (`satulayar rollups_rebuild`).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractHour, ExtractMinute
+
+from satulayar.attendance.choices import DayStatus
+from satulayar.attendance.models import DailyStatus, UnitDay
+from satulayar.attendance.schedules import city_zone
+from satulayar.org.models import Unit
+
+LEAVE_STATUSES = (DayStatus.ANNUAL_LEAVE, DayStatus.SICK, DayStatus.PERMIT, DayStatus.FIELD_DUTY, DayStatus.STUDY)
+COUNTS = ("expected", "present", "late", "late_minutes", "early", "early_minutes", "missing_out", "on_leave",
+          "absent", "not_yet", "day_off_present")
+_WORK = Q(scheduled_start__isnull=False)
+_PRESENT = _WORK & Q(status=DayStatus.PRESENT)
+
+
+def _aggregates() -> dict:
+    late, early = _PRESENT & Q(late_minutes__gt=0), _PRESENT & Q(early_minutes__gt=0)
+    return dict(
+        expected=Count("id", filter=_WORK), present=Count("id", filter=_PRESENT), late=Count("id", filter=late),
+        late_minutes=Sum("late_minutes", filter=late, default=0), early=Count("id", filter=early),
+        early_minutes=Sum("early_minutes", filter=early, default=0),
+        missing_out=Count("id", filter=_PRESENT & Q(missing_out=True)),
+        on_leave=Count("id", filter=_WORK & Q(status__in=LEAVE_STATUSES)),
+        absent=Count("id", filter=_WORK & Q(status=DayStatus.ABSENT)),
+        not_yet=Count("id", filter=_WORK & Q(status=DayStatus.NOT_YET)),
+        day_off_present=Count("id", filter=Q(status=DayStatus.HOLIDAY)))
+
+
+def _compute(statuses, zones: dict[str, list[int]]) -> list[UnitDay]:
+    """The rollups of the given DailyStatus rows (a queryset), one per (unit, date) that has any: one grouped query
+    per time zone, by unit, date and local minute of arrival, summed here."""
+    found: dict[tuple[int, dt.date], UnitDay] = {}
+    for zone, unit_ids in zones.items():
+        tz = city_zone(zone)
+        rows = (statuses.filter(employee__unit_id__in=unit_ids)
+                .annotate(minute=ExtractHour("first_in", tzinfo=tz) * 60 + ExtractMinute("first_in", tzinfo=tz))
+                .values("employee__unit_id", "date", "minute").annotate(**_aggregates()).order_by())
+        for row in rows:
+            key = (row.pop("employee__unit_id"), row.pop("date"))
+            minute = row.pop("minute")
+            day = found.get(key) or found.setdefault(key, UnitDay(unit_id=key[0], date=key[1]))
+            for name in COUNTS:
+                setattr(day, name, getattr(day, name) + row[name])
+            if row["present"] and minute is not None:
+                day.arrivals[str(minute)] = row["present"]
+    return list(found.values())
+
+
+def _zones(unit_ids: Iterable[int] | None = None) -> dict[str, list[int]]:
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=set(unit_ids))
+    zones: dict[str, list[int]] = defaultdict(list)
+    for pk, zone in units.values_list("pk", "city__timezone"):
+        zones[zone].append(pk)
+    return zones
+
+
+def unit_days_refresh(*, pairs: Iterable[tuple[int, dt.date]], zones: dict[str, list[int]] | None = None) -> int:
+    """Recompute the rollups of those (unit id, date) pairs from their daily statuses. Returns rows written.
+    `zones` ({time zone: unit ids}) saves a query when the caller knows them. Run it inside a transaction."""
+    by_date: dict[dt.date, set[int]] = defaultdict(set)
+    for unit_id, date in pairs:
+        by_date[date].add(unit_id)
+    if not by_date:
+        return 0
+    where = Q(pk__in=[])
+    for date, unit_ids in by_date.items():
+        where |= Q(date=date, employee__unit_id__in=unit_ids)
+    rows = _compute(DailyStatus.objects.filter(where), zones or _zones(set().union(*by_date.values())))
+    for row in rows:
+        by_date[row.date].discard(row.unit_id)
+    # A unit-day left without statuses is written as zeros: an upsert, so no query is spent looking for one to delete.
+    rows += [UnitDay(unit_id=unit_id, date=date) for date, unit_ids in by_date.items() for unit_id in unit_ids]
+    UnitDay.objects.bulk_create(rows, batch_size=500, update_conflicts=True, unique_fields=["unit", "date"],
+                                update_fields=[*COUNTS, "arrivals"])
+    return len(rows)
+
+
+def unit_days_refresh_for_employees(*, pairs: Iterable[tuple[int, dt.date]], employees: dict | None = None) -> int:
+    """The rollups touched by those (employee id, date) pairs' daily statuses. `employees` ({id: Employee with
+    unit__city}) saves the queries for their units and zones."""
+    pairs = set(pairs)
+    if employees is None:
+        from satulayar.org.models import Employee
+
+        employees = Employee.objects.select_related("unit__city").in_bulk({e for e, _d in pairs})
+    zones: dict[str, set[int]] = defaultdict(set)
+    for employee in employees.values():
+        zones[employee.unit.city.timezone].add(employee.unit_id)
+    return unit_days_refresh(pairs={(employees[e].unit_id, d) for e, d in pairs if e in employees},
+                             zones={zone: sorted(ids) for zone, ids in zones.items()})
+
+
+def unit_days_rebuild(*, start: dt.date, end: dt.date, city_id: int | None = None) -> int:
+    """Recompute every unit's rollups for the dates of [start, end] (of one city if given), a month at a time."""
+    unit_ids = None if city_id is None else list(Unit.objects.filter(city_id=city_id).values_list("pk", flat=True))
+    zones = _zones(unit_ids)
+    written, first = 0, start
+    while first <= end:
+        last = min(end, (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+        statuses = DailyStatus.objects.filter(date__range=(first, last))
+        stale = UnitDay.objects.filter(date__range=(first, last))
+        if unit_ids is not None:
+            statuses, stale = statuses.filter(employee__unit_id__in=unit_ids), stale.filter(unit_id__in=unit_ids)
+        rows = _compute(statuses, zones)
+        with transaction.atomic():
+            stale.delete()
+            UnitDay.objects.bulk_create(rows, batch_size=1000)
+        written += len(rows)
+        first = last + dt.timedelta(days=1)
+    return written
+
+
+# --- reads ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    """Sums of unit days (several units, or several dates)."""
+
+    expected: int = 0
+    present: int = 0
+    late: int = 0
+    late_minutes: int = 0
+    early: int = 0
+    early_minutes: int = 0
+    missing_out: int = 0
+    on_leave: int = 0
+    absent: int = 0
+    not_yet: int = 0
+    day_off_present: int = 0
+
+    def add(self, row: UnitDay | dict) -> None:
+        get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + get(name))
+
+    @property
+    def average_late_minutes(self) -> Decimal | None:
+        return (Decimal(self.late_minutes) / self.late).quantize(Decimal("0.1")) if self.late else None
+
+
+def days_totals(*, unit_ids, start: dt.date, end: dt.date) -> dict[dt.date, Totals]:
+    """Per date of the range with rollups, the units' sums (one grouped query over units × days)."""
+    rows = (UnitDay.objects.filter(unit_id__in=unit_ids, date__range=(start, end)).values("date")
+            .annotate(**{name: Sum(name) for name in COUNTS}).order_by("date"))
+    result = {}
+    for row in rows:
+        totals = Totals()
+        totals.add(row)
+        result[row["date"]] = totals
+    return result
+
+
+def present_by(arrivals: dict[str, int], minute: int) -> int:
+    """How many had arrived by the end of that local minute of day."""
+    return sum(n for at, n in arrivals.items() if int(at) <= minute)
+
+
+def unit_days(*, unit_ids, dates: Iterable[dt.date]):
+    """The rollup rows with their unit's path, for summing into groups of the unit tree."""
+    return (UnitDay.objects.filter(unit_id__in=unit_ids, date__in=list(dates))
+            .annotate(path=F("unit__path")).order_by())
+
+
+def _saved(sender, instance: DailyStatus, **kwargs) -> None:
+    """A single DailyStatus saved outside the batch writer (the admin, a fix by hand): follow it. (No post_delete:
+    it would make every batch delete fetch its rows; status._write refreshes what it deletes.)"""
+    with transaction.atomic():
+        unit_days_refresh_for_employees(pairs={(instance.employee_id, instance.date)})
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_save
+
+    post_save.connect(_saved, sender=DailyStatus, dispatch_uid="attendance.rollups.saved")
