@@ -35,6 +35,7 @@ from satulayar.org.models import City, Kelurahan
 from satulayar.visits.catalogue import service_catalogue_for, services_seed_default
 from satulayar.visits.choices import IKM_ELEMENTS, TicketChannel, TicketStatus
 from satulayar.visits.models import Counter, Rating, Service, Ticket, TicketSequence, public_token
+from satulayar.visits.rollups import kelurahan_hours_refresh
 from satulayar.visits.services import counter_ensure
 
 IMPORT_CHUNK = 5000
@@ -216,6 +217,7 @@ def tickets_import(*, rows: list[TicketRow]) -> ImportResult:
             _insert(Rating, RATING_COLUMNS, [(ids[(row.kelurahan_id, row.date, row.prefix, row.number)],
                                               row.comment, row.finished_at, *row.scores) for row in rated])
             _sequences_advance(rows, catalogue)
+            kelurahan_hours_refresh(days={(row.kelurahan_id, row.date) for row in rows})
         except IntegrityError as exc:
             raise ValidationError(_("Nomor tiket bentrok dengan tiket yang sudah ada: %(error)s") % {"error": exc}) \
                 from None

@@ -146,3 +146,35 @@ class Rating(models.Model):
 for _code, _label in IKM_ELEMENTS:
     Rating.add_to_class(_code, models.PositiveSmallIntegerField(
         _label, validators=[MinValueValidator(1), MaxValueValidator(4)]))
+
+
+class KelurahanHour(models.Model):
+    """Derived rollup: one kelurahan's tickets of one service issued in one local hour of one day.
+
+    Written by `visits.rollups` whenever a ticket of that day changes; the dashboard's and open data's counts over
+    date ranges read these (units × days × hours, not tickets). Durations are kept as sums and counts of whole
+    milliseconds (means add up); medians and p90 are not additive and are read from the range's tickets.
+    """
+
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()  # the office's local date
+    hour = models.PositiveSmallIntegerField()  # local hour of issue, 0–23
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    issued = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)  # still waiting, called or being served
+    sla_breaches = models.PositiveIntegerField(default=0)
+    wait_count = models.PositiveIntegerField(default=0)
+    wait_ms = models.BigIntegerField(default=0)
+    service_count = models.PositiveIntegerField(default=0)
+    service_ms = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kelurahan", "date", "hour", "service"],
+                                               name="kelurahan_hour_unique")]
+        indexes = [models.Index(fields=["date", "kelurahan"])]
+
+    def __str__(self):
+        return f"{self.kelurahan_id} {self.date} {self.hour}:00 {self.service_id}: {self.issued}"

@@ -1,8 +1,11 @@
 """What the kelurahan front offices did: visits, waiting and service times, target-time breaches, no-shows, IKM.
 
 Every function takes a date range (the offices' local dates, both ends included) and `kelurahan_ids` that the
-caller has already scoped (`access.kelurahan_for_metrics(user)`, a queryset or ids). Counting happens in the
-database; so do the percentiles, which come back as two rows per group, whatever the number of tickets.
+caller has already scoped (`access.kelurahan_for_metrics(user)`, a queryset or ids). Counts over a range (visits,
+served, no-shows, cancelled, target-time breaches, per day, hour or weekday) are sums of the per-hour rollups
+(`visits.rollups`, kept with every ticket write), so they cost offices × days × hours, not tickets. Percentiles
+and IKM are not additive: they are computed in the database from the range's tickets and ratings (indexed by
+kelurahan and date), two rows per group come back for the percentiles, whatever the number of tickets.
 
 Definitions (the same on SQLite and PostgreSQL):
 
@@ -34,7 +37,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.db.models import BigIntegerField, Count, F, Func, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import Window
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, RowNumber
+from django.db.models.functions import Coalesce, ExtractIsoWeekDay, RowNumber
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +45,7 @@ from django.utils.translation import gettext_lazy
 
 from satulayar.org.models import Kelurahan
 from satulayar.visits.choices import IKM_ELEMENTS, TicketStatus
-from satulayar.visits.models import Rating, ServiceOverride, Ticket
+from satulayar.visits.models import KelurahanHour, Rating, ServiceOverride, Ticket
 
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
@@ -252,14 +255,16 @@ SLA_BREACH = Q(Q(status=TicketStatus.DONE, serving_at__isnull=False, finished_at
                & Q(GreaterThan(milliseconds_between("serving_at", "finished_at"), F("sla") * 60_000)))
 
 
+def _hours(ids: list[int], start: dt.date, end: dt.date) -> QuerySet[KelurahanHour]:
+    return KelurahanHour.objects.filter(kelurahan_id__in=ids, date__range=(start, end))
+
+
 def ticket_counts(*, kelurahan_ids, start: dt.date, end: dt.date, by: str = "kelurahan") -> dict[tuple, dict]:
-    """visits, served, no_shows, cancelled and sla_breaches per group of `by`, in one query."""
+    """visits, served, no_shows, cancelled and sla_breaches per group of `by`, in one query over the rollups."""
     ids, fields = _ids(kelurahan_ids), GROUPINGS[by]
-    rows = (_tickets(ids, start, end).alias(sla=_resolved_sla()).values(*fields)
-            .annotate(visits=Count("pk"), served=Count("pk", filter=Q(status=TicketStatus.DONE)),
-                      no_shows=Count("pk", filter=Q(status=TicketStatus.NO_SHOW)),
-                      cancelled=Count("pk", filter=Q(status=TicketStatus.CANCELLED)),
-                      sla_breaches=Count("pk", filter=SLA_BREACH))
+    rows = (_hours(ids, start, end).values(*fields)
+            .annotate(visits=Sum("issued"), served=Sum("served"), no_shows=Sum("no_shows"),
+                      cancelled=Sum("cancelled"), sla_breaches=Sum("sla_breaches"))
             .order_by())
     return {tuple(row.pop(name) for name in fields): row for row in rows}
 
@@ -306,34 +311,24 @@ def visit_metrics(*, kelurahan_ids, start: dt.date, end: dt.date, by: str = "kel
 
 def visits_daily(*, kelurahan_ids, start: dt.date, end: dt.date) -> list[dict]:
     """{kelurahan_id, date, service_id, visits, served} per kelurahan, local day and service."""
-    return list(_tickets(_ids(kelurahan_ids), start, end).values("kelurahan_id", "date", "service_id")
-                .annotate(visits=Count("pk"), served=Count("pk", filter=Q(status=TicketStatus.DONE)))
+    return list(_hours(_ids(kelurahan_ids), start, end).values("kelurahan_id", "date", "service_id")
+                .annotate(visits=Sum("issued"), served=Sum("served"))
                 .order_by("kelurahan_id", "date", "service_id"))
 
 
 def visits_hourly(*, kelurahan_ids, start: dt.date, end: dt.date) -> list[dict]:
     """{kelurahan_id, hour, service_id, visits, served} per kelurahan, local hour of issue (0–23) and service."""
-    rows = []
-    for tz, ids in _zones(_ids(kelurahan_ids)).items():
-        rows += (_tickets(ids, start, end)
-                 .annotate(hour=ExtractHour("issued_at", tzinfo=zoneinfo.ZoneInfo(tz)))
-                 .values("kelurahan_id", "hour", "service_id")
-                 .annotate(visits=Count("pk"), served=Count("pk", filter=Q(status=TicketStatus.DONE)))
-                 .order_by("kelurahan_id", "hour", "service_id"))
-    return sorted(rows, key=lambda row: (row["kelurahan_id"], row["hour"], row["service_id"]))
+    return list(_hours(_ids(kelurahan_ids), start, end).values("kelurahan_id", "hour", "service_id")
+                .annotate(visits=Sum("issued"), served=Sum("served"))
+                .order_by("kelurahan_id", "hour", "service_id"))
 
 
 def visits_heat(*, kelurahan_ids, start: dt.date, end: dt.date) -> dict[tuple[int, int], int]:
     """{(ISO weekday 1–7, local hour): visits} over the given kelurahan (the report passes one)."""
-    heat: dict[tuple[int, int], int] = defaultdict(int)
-    for tz, ids in _zones(_ids(kelurahan_ids)).items():
-        for weekday, hour, visits in (_tickets(ids, start, end)
-                                      .annotate(weekday=ExtractIsoWeekDay("date"),
-                                                hour=ExtractHour("issued_at", tzinfo=zoneinfo.ZoneInfo(tz)))
-                                      .values("weekday", "hour").annotate(visits=Count("pk"))
-                                      .values_list("weekday", "hour", "visits").order_by()):
-            heat[(weekday, hour)] += visits
-    return dict(heat)
+    return {(weekday, hour): visits for weekday, hour, visits in (
+        _hours(_ids(kelurahan_ids), start, end).annotate(weekday=ExtractIsoWeekDay("date"))
+        .values("weekday", "hour").annotate(visits=Sum("issued")).values_list("weekday", "hour", "visits")
+        .order_by())}
 
 
 # --- the queue now ----------------------------------------------------------------------------------------------------

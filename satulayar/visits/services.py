@@ -29,6 +29,7 @@ from satulayar.org.models import Kelurahan
 from satulayar.visits.access import can_operate_desk
 from satulayar.visits.choices import IKM_ELEMENTS, TicketChannel, TicketStatus
 from satulayar.visits.models import Counter, Rating, Service, ServiceOverride, Ticket, TicketSequence
+from satulayar.visits.rollups import kelurahan_hours_refresh
 
 MAX_COUNTERS = 9
 PUBLIC_CHANNELS = (TicketChannel.KIOSK_QR, TicketChannel.ONLINE)
@@ -153,6 +154,8 @@ def ticket_announcement(ticket: Ticket) -> str:
 
 
 def _publish(ticket: Ticket, kind: str, **extra) -> None:
+    """Every ticket write ends here, inside its transaction: the day's rollup follows, then the live event."""
+    kelurahan_hours_refresh(days={(ticket.kelurahan_id, ticket.date)}, zone=ticket.kelurahan.kecamatan.city.timezone)
     data = {"ticket": ticket.pk, "code": ticket.code, "status": ticket.status, "prefix": ticket.prefix,
             "service": ticket.service_id, "counter": ticket.counter.number if ticket.counter_id else None, **extra}
     event_publish(channel=queue_channel(ticket.kelurahan), kind=kind, data=data)
