@@ -69,7 +69,12 @@
       const div = L.DomUtil.create("div", "map-legend");
       const palette = (HIGHER_IS_BETTER[metric] ? GREENS : BLUES).slice(5 - cuts.length - 1);
       let html = "<strong>" + label() + "</strong><br>";
-      const edges = [null].concat(cuts);
+      const values = data.features.map(function (f) { return f.properties[metric]; })
+        .filter(function (v) { return v !== null && v !== undefined; });
+      const edges = cuts.length ? [null].concat(cuts) : [];
+      if (!cuts.length && values.length) {  // every kelurahan has the same value: one swatch, no range
+        html += '<i style="background:' + palette[0] + '"></i>' + numberFormat(values[0]) + "<br>";
+      }
       edges.forEach(function (lo, i) {
         const hi = cuts[i];
         html += '<i style="background:' + palette[i] + '"></i>' + (lo === null ? "≤ " + numberFormat(hi)
