@@ -60,7 +60,7 @@ def page(request):
     summary = [{"code": code, "kelurahan": names[code][0], "kecamatan": names[code][1],
                 "visits": per_kelurahan.get(code, 0), "times": times.get(code), "ikm": ikm.get(code)}
                for code in codes]
-    indicators = selectors.public_indicators(city=city, start=start, end=end)
+    indicators = indicator_summary(selectors.public_indicators(city=city, start=start, end=end) or [])
     return render(request, "opendata/page.html", {
         "start": start, "end": end, "error": error, "chart": chart, "summary": summary,
         "indicators": indicators, "min_count": selectors.min_count(),
@@ -89,3 +89,16 @@ def download(request, dataset: str, fmt: str):
                                        rows=[[row.get(c) for c in columns] for row in rows])
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def indicator_summary(rows: list[dict]) -> list[dict]:
+    """One line per public indicator: how many values the range holds and the latest period's values (rows come
+    ordered by indicator and period); every value is in the download."""
+    found: dict[str, dict] = {}
+    for row in rows:
+        item = found.setdefault(row["code"], {"name": row["name"], "unit": row["unit"], "count": 0, "latest": []})
+        item["count"] += 1
+        if not item["latest"] or item["latest"][0]["period"] != row["period"]:
+            item["latest"] = []
+        item["latest"].append(row)
+    return list(found.values())

@@ -65,3 +65,27 @@ def test_the_page_renders_for_the_public(client, tickets):
     assert page.status_code == 200
     text = page.content.decode()
     assert "Kuin Cerucuk" in text and "&lt;5" in text
+
+
+def test_public_indicators_are_summarised_and_private_ones_never_shown(client, org, personas):
+    from django.utils import timezone
+
+    from satulayar.integrations import services as hub_services
+    from satulayar.integrations.models import IndicatorValue
+    from satulayar.org.choices import Role
+    from tests.factories import make_user
+
+    admin = make_user("admin_integrasi", Role.INTEGRATION_ADMIN, org.city)
+
+    def indicator(code, name, public):
+        return hub_services.indicator_save(actor=admin, city=org.city, fields={
+            "code": code, "name": name, "owner": org.dinkes, "unit_of_measure": "ton", "public": public})
+
+    waste, secret = indicator("sampah", "Sampah terangkut", True), indicator("rahasia", "Indikator internal", False)
+    for day, value in ((20, 10.5), (21, 12.25)):
+        for item in (waste, secret):
+            IndicatorValue.objects.create(indicator=item, period=dt.datetime(2026, 11, day, tzinfo=dt.UTC),
+                                          value=value, updated_at=timezone.now())
+    text = client.get("/data-terbuka/?mulai=2026-11-01&sampai=2026-11-30").content.decode()
+    assert "Sampah terangkut" in text and "12,25 ton" in text and "10,50 ton" not in text  # the latest value
+    assert "Indikator internal" not in text
