@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from satulayar.attendance.choices import DayStatus
@@ -205,10 +206,10 @@ def person(request, pk: int):
     chart = charts.line_chart(
         slug="jam-datang-pulang", title=_("Jam datang dan pulang"),
         columns=[_("Tanggal"), _("Datang (jam)"), _("Pulang (jam)"), _("Status"), _("Terlambat (menit)"),
-                 _("Datang"), _("Pulang")],
+                 _("Datang"), pgettext("attendance", "Pulang")],
         rows=[[d.date.isoformat(), minutes(d.first_in), minutes(d.last_out), d.get_status_display(),
                d.late_minutes, clock(d.first_in), clock(d.last_out)] for d in days],
-        series=[(_("Datang"), 1, charts.BLUE), (_("Pulang"), 2, charts.GREEN)])
+        series=[(_("Datang"), 1, charts.BLUE), (pgettext("attendance", "Pulang"), 2, charts.GREEN)])
     chart.option["yAxis"] = {"type": "value", "min": 5, "max": 19}
     return _render(request, "dashboard/person.html", {
         "employee": employee, "period": period, "days": days, "charts": [chart], "chart": chart,
