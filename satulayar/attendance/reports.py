@@ -107,7 +107,8 @@ def units_today(*, units, employees, now: dt.datetime | None = None) -> list[Uni
 
 def long_holiday_returns(*, city: City, start: dt.date, end: dt.date, min_days: int = 3) -> list[dt.date]:
     """Work days in [start, end] that follow at least `min_days` days off, one of them a holiday or cuti
-    bersama (an ordinary weekend is not a long holiday). Uses the city's default week."""
+    bersama (an ordinary weekend is not a long holiday), and the first work day of each year (the day a mayor
+    checks). Uses the city's default week."""
     lookback = dt.timedelta(days=21)
     plan = WorkPlan(start=start - lookback, end=end, city_ids=[city.pk])
     found = []
@@ -119,7 +120,7 @@ def long_holiday_returns(*, city: City, start: dt.date, end: dt.date, min_days: 
                 off += 1
                 holiday = holiday or bool(plan.calendar_kinds(city.pk, before) & HOLIDAY_KINDS)
                 before -= dt.timedelta(days=1)
-            if off >= min_days and holiday:
+            if (off >= min_days and holiday) or before.year < day.year:
                 found.append(day)
         day += dt.timedelta(days=1)
     return found

@@ -147,10 +147,18 @@ def test_first_work_day_after_a_long_holiday(city):
     # mid-week (Waisak on Tuesday 29 May), is not a long holiday.
     assert returns == [dt.date(2018, 1, 2), dt.date(2018, 2, 19), dt.date(2018, 4, 2), dt.date(2018, 6, 4),
                        dt.date(2018, 6, 21)]
+    # The first work day of a year is always one, however short the break before it.
     assert long_holiday_returns(city=city, start=dt.date(2018, 1, 1), end=dt.date(2018, 7, 31),
-                                min_days=4) == [dt.date(2018, 6, 21)]
+                                min_days=4) == [dt.date(2018, 1, 2), dt.date(2018, 6, 21)]
     # The normal day to compare 2 January with: the Tuesday one week later.
     assert normal_day_near(city=city, date=dt.date(2018, 1, 2), today=dt.date(2018, 3, 1)) == dt.date(2018, 1, 9)
+
+
+def test_the_first_work_day_of_2026_follows_a_single_holiday(city):
+    calendar_seed(city=city, years=[2025, 2026])
+    # Thursday 1 January is Tahun Baru; Friday 2 January is the first work day after one day off.
+    returns = long_holiday_returns(city=city, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
+    assert returns[0] == dt.date(2026, 1, 2)
 
 
 def test_seed_calendar_command(city):

@@ -300,7 +300,10 @@ def test_the_unit_admin_reads_their_units_only(client_for, new_year_2018, org):
     assert "Diskominfotik" not in page and "Sekretariat Daerah" not in page
 
 
-def test_a_year_without_a_long_holiday_says_so(client_for, new_year_2018):
-    response = client_for("walikota").get(f"{HOLIDAY}?tahun=1990")  # not offered: falls back to a recent year
+def test_a_year_not_offered_falls_back_to_this_year_and_its_first_work_day(client_for, new_year_2018, org):
+    from satulayar.attendance.status import local_today
+
+    response = client_for("walikota").get(f"{HOLIDAY}?tahun=1990")
     assert response.status_code == 200
-    assert 'data-testid="holiday-empty"' in text(response)
+    this_year = local_today(org.city).year
+    assert f"?tahun={this_year}&amp;tanggal={this_year}-01-0" in text(response)
