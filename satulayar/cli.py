@@ -30,7 +30,8 @@ def demo(args) -> None:
     print("Satu Layar demo: menyiapkan basis data…", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     if not Employee.objects.exists():
-        call_command("seed", city=args.city, employees=args.employees, days=args.days, seed=args.seed)
+        call_command("seed", city=args.city, employees=args.employees, days=args.days, seed=args.seed,
+                     until=args.until)
     else:
         print("Basis data sudah berisi kota demo; lewati pembuatan data (hapus var/ untuk mulai dari awal).")
     url = f"http://{args.host}:{args.port}/"
@@ -40,7 +41,11 @@ def demo(args) -> None:
     if args.no_serve:
         return
     from satulayar.demo.extras import demo_services_start
+    from satulayar.demo.live import SEED_ENV, SERVER_ENV
 
+    # The live day plays the seeded city's habits and pushes its fingerprint punches to this server's /iclock/.
+    os.environ[SEED_ENV] = str(args.seed)
+    os.environ[SERVER_ENV] = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
     demo_services_start()
     # Background jobs (camera polling, connector schedules, nightly closing) run in a worker beside the server.
     worker = subprocess.Popen([sys.executable, "-m", "satulayar.cli", "worker"])
@@ -50,6 +55,15 @@ def demo(args) -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=10)
+
+
+def _date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"tanggal {value!r} tidak sah; tulis sebagai YYYY-MM-DD") from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -62,6 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     p_demo.add_argument("--employees", type=int, default=6000)
     p_demo.add_argument("--days", type=int, default=365)
     p_demo.add_argument("--seed", type=int, default=2018)
+    p_demo.add_argument("--until", type=_date, default=None, metavar="YYYY-MM-DD",
+                        help="last day of the seeded history (default: yesterday in the city's time zone); "
+                             "the live demo simulates today")
     p_demo.add_argument("--host", default="127.0.0.1")
     p_demo.add_argument("--port", type=int, default=8000)
     p_demo.add_argument("--no-serve", action="store_true", help="prepare the demo and exit")

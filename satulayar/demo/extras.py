@@ -17,6 +17,7 @@ DEMO_MODULES = (
     "satulayar.cctv.demo",
     "satulayar.integrations.demo",
     "satulayar.dashboard.demo",
+    "satulayar.demo.live",  # last: today, live, on top of everything the others seeded
 )
 
 

@@ -1,16 +1,20 @@
 """Seeds a demo city through the same services users call: regions, units, employees, unit heads and sites,
 then a history of attendance (calendar, machines, shifts, leave, punches and daily statuses; see history.py).
 
-The same seed gives the same city. Nothing depends on the clock: dates are counted from REFERENCE_DATE.
+The same seed gives the same city and history for the same end date. Nothing here reads the clock: the seed
+command passes the history's end (by default yesterday in the city's zone, so the live demo continues it
+today); tests pass fixed dates such as REFERENCE_DATE.
 """
 
 import datetime as dt
+import json
 import math
 import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import formats, translation
@@ -22,10 +26,11 @@ from satulayar.demo.organisation import Region, UnitPlan, plan_units
 from satulayar.demo.people import EmployeeRow, employee_rows
 from satulayar.org.choices import SiteKind, UnitKind
 from satulayar.org.models import City, Employee, Kecamatan, Kelurahan, Site, Unit
+from satulayar.org.reference import DATA_DIR as REFERENCE_DIR
 from satulayar.org.reference import city_load_reference
 from satulayar.org.services import employee_bulk_create, site_create, unit_create, unit_update
 
-REFERENCE_DATE = dt.date(2026, 11, 30)  # "today" for the demo: ages, appointments, attendance history end here
+REFERENCE_DATE = dt.date(2026, 11, 30)  # a fixed history end for tests; the demo ends its history yesterday
 CATALOGUES: dict[str, ModuleType] = {"banjarmasin": banjarmasin}
 EMPLOYEE_CHUNK = 1000
 METRES_PER_DEGREE = 111_320
@@ -38,6 +43,13 @@ class SeedError(Exception):
 
 def available_demo_cities() -> list[str]:
     return sorted(CATALOGUES)
+
+
+def city_yesterday(city_slug: str, *, now: dt.datetime | None = None) -> dt.date:
+    """Yesterday in the city's own time zone (from its reference data): where the demo's history ends."""
+    meta = json.loads((REFERENCE_DIR / city_slug / "city.json").read_text())
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(ZoneInfo(meta["timezone"])).date() - dt.timedelta(days=1)
 
 
 def indonesian_number(value: float, digits: int = 0) -> str:

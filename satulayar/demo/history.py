@@ -253,13 +253,17 @@ class _Day:
     dip: float
 
 
-def history_plan(*, people: Iterable[Person], calendar: WorkCalendar, seed: int) -> HistoryPlan:
-    """Every punch, leave request and shift of those people over the calendar's range. Pure and deterministic."""
+def history_plan(*, people: Iterable[Person], calendar: WorkCalendar, seed: int, stream: str = "",
+                 leave: bool = True, now: dt.datetime | None = None) -> HistoryPlan:
+    """Every punch, leave request and shift of those people over the calendar's range. Pure and deterministic.
+
+    The live demo plans one day at a time: `stream` (the date) gives each day its own draws while everyone
+    keeps their habits, `leave=False` plans no leave requests, and `now` lets the last night's shift end."""
     plan = HistoryPlan()
     zone = city_zone(calendar.zone_name)
     dates = calendar.dates()
     midnight = {day: local_midnight(day, zone) for day in [*dates, calendar.end + dt.timedelta(days=1)]}
-    now = history_now(calendar=calendar)
+    now = now or history_now(calendar=calendar)
     days = [_Day(day, midnight[day], _seconds(start), _seconds(end), calendar.dips.get(day, 0.0))
             for day, (start, end) in sorted(calendar.hours.items())]
     years = len(dates) / 365
@@ -268,8 +272,10 @@ def history_plan(*, people: Iterable[Person], calendar: WorkCalendar, seed: int)
         rng = random.Random(f"{seed}/history/{person.employee_id}")
         habits = _Habits.draw(rng, person)
         office_days = days if person.team is None else [day for day in days if day.date < roster_start]
-        leaves = _leave_plan(rng, person, [day.date for day in office_days], years)
+        leaves = _leave_plan(rng, person, [day.date for day in office_days], years) if leave else []
         plan.leaves += leaves
+        if stream:
+            rng = random.Random(f"{seed}/history/{person.employee_id}/{stream}")
         on_leave = {day.date: leave.kind for leave in leaves for day in office_days
                     if leave.start_date <= day.date <= leave.end_date}
         if person.suspicious_slot is not None:
@@ -277,7 +283,8 @@ def history_plan(*, people: Iterable[Person], calendar: WorkCalendar, seed: int)
         else:
             _office_days(plan, rng, person, habits, office_days, on_leave)
         if person.team is not None:
-            _shift_person(plan, rng, person, habits, [day for day in dates if day >= roster_start], midnight, now)
+            _shift_person(plan, rng, person, habits, [day for day in dates if day >= roster_start], midnight, now,
+                          roster_start=roster_start)
     return plan
 
 
@@ -345,11 +352,11 @@ def _office_days(plan: HistoryPlan, rng: random.Random, person: Person, habits: 
 
 
 def _shift_person(plan: HistoryPlan, rng: random.Random, person: Person, habits: _Habits, dates: list[dt.date],
-                  midnight: dict[dt.date, dt.datetime], now: dt.datetime) -> None:
+                  midnight: dict[dt.date, dt.datetime], now: dt.datetime, *, roster_start: dt.date) -> None:
     """24 hours on, 48 off: team n works the days n, n + 3, … of the roster, holidays included."""
     start_s = _seconds(SHIFT_START)
-    for index, day in enumerate(dates):
-        if index % SHIFT_TEAMS != person.team:
+    for day in dates:
+        if shift_team_on(day, roster_start=roster_start) != person.team:
             continue
         plan.shifts.append((person.employee_id, day))
         if rng.random() < habits.absent:
@@ -362,6 +369,11 @@ def _shift_person(plan: HistoryPlan, rng: random.Random, person: Person, habits:
         out = midnight[day] + dt.timedelta(days=1, seconds=int(start_s + rng.uniform(0, 40) * 60))
         if out < now:  # the last night's shift is not over yet
             plan.device.append(_device_row(person, out, STATE_OUT))
+
+
+def shift_team_on(day: dt.date, *, roster_start: dt.date) -> int:
+    """The team on duty from SHIFT_START that day."""
+    return (day - roster_start).days % SHIFT_TEAMS
 
 
 # --- writing it -----------------------------------------------------------------------------------------------

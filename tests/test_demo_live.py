@@ -1,0 +1,185 @@
+"""The live demo day: a small seeded city whose history ends on Tuesday 24 November 2026, played on Wednesday 25
+November at explicit moments (no sleeping), through the real attendance ingest, /iclock/ and desk services."""
+
+import datetime as dt
+from collections import Counter
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from satulayar.attendance.choices import PunchSource
+from satulayar.attendance.models import DeviceUpload, Punch, Shift
+from satulayar.demo.generator import city_yesterday, seed_city
+from satulayar.demo.live import (
+    CALL,
+    FINISH,
+    ISSUE,
+    LEAVE,
+    NO_SHOW_EVENT,
+    RATE,
+    START,
+    LiveDemo,
+    attendance_day,
+    visits_day,
+)
+from satulayar.org.models import City
+from satulayar.visits.catalogue import services_seed_default
+from satulayar.visits.models import Rating, Ticket
+
+pytestmark = pytest.mark.django_db
+SEED = 2018
+DAY = dt.date(2026, 11, 25)  # a Wednesday
+SATURDAY = dt.date(2026, 11, 28)
+ZONE = ZoneInfo("Asia/Makassar")
+FIRST = dt.datetime.combine(DAY, dt.time(8, 15), ZONE)  # offices open at 08:00: a short queue already
+LATER = dt.datetime.combine(DAY, dt.time(8, 45), ZONE)  # the late ones come in
+
+
+def _stored(city: City, day: dt.date) -> SimpleNamespace:
+    start = dt.datetime.combine(day, dt.time(0), ZONE)
+    tickets = Ticket.objects.filter(kelurahan__kecamatan__city=city, date=day)
+    return SimpleNamespace(
+        punches={(e, at) for e, at in Punch.objects.filter(at__gte=start, at__lt=start + dt.timedelta(days=1))
+                 .values_list("employee_id", "at")},
+        sources=Counter(Punch.objects.filter(at__gte=start, at__lt=start + dt.timedelta(days=1))
+                        .values_list("source", flat=True)),
+        tickets={(k, s, at) for k, s, at in tickets.values_list("kelurahan_id", "service_id", "issued_at")},
+        statuses=Counter(tickets.values_list("status", flat=True)),
+        ratings=Rating.objects.filter(ticket__in=tickets).count(),
+        shifts=set(Shift.objects.filter(date=day).values_list("employee_id", flat=True)),
+    )
+
+
+@pytest.fixture(scope="module")
+def live(django_db_setup, django_db_blocker):
+    """Seed once, play the day at two moments (and restart in between), read it all back, roll back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_city(city_slug="banjarmasin", employees=300, days=3, seed=SEED, on=DAY - dt.timedelta(days=1))
+        city = City.objects.get(slug="banjarmasin")
+        services_seed_default(city=city)
+        punches, team = attendance_day(city=city, seed=SEED, date=DAY)
+        data = SimpleNamespace(punches=punches, team=team, desk=visits_day(city=city, seed=SEED, date=DAY),
+                               replanned=attendance_day(city=city, seed=SEED, date=DAY)[0],
+                               thursday=attendance_day(city=city, seed=SEED, date=DAY + dt.timedelta(days=1))[0])
+        simulator = LiveDemo(city=city, seed=SEED)
+        data.first = simulator.apply(FIRST)
+        data.after_first = _stored(city, DAY)
+        data.again = LiveDemo(city=city, seed=SEED).apply(FIRST)  # a restart at the same moment
+        data.after_again = _stored(city, DAY)
+        data.later = simulator.apply(LATER)
+        data.after_later = _stored(city, DAY)
+        saturday = dt.datetime.combine(SATURDAY, dt.time(10), ZONE)
+        data.saturday_punches, data.saturday_team = attendance_day(city=city, seed=SEED, date=SATURDAY)
+        data.saturday_desk = visits_day(city=city, seed=SEED, date=SATURDAY)
+        data.saturday = simulator.apply(saturday)
+        data.after_saturday = _stored(city, SATURDAY)
+        transaction.set_rollback(True)
+    return data
+
+
+def _due(events, kind: str, until: dt.datetime, since: dt.datetime | None = None) -> list:
+    return [e for e in events if e.kind == kind and e.at <= until and (since is None or e.at > since)]
+
+
+def test_the_catch_up_stores_exactly_the_punches_planned_by_then(live):
+    planned = {(p.row.employee_id, p.row.at) for p in live.punches if p.row.at <= FIRST}
+    assert len(planned) > 200  # most of the 300 are in by 08:15
+    assert live.after_first.punches == planned
+    assert live.first.punches == len(planned)
+    assert live.after_first.sources[PunchSource.DEVICE] > live.after_first.sources[PunchSource.MOBILE] > 0
+    assert live.after_first.shifts == set(live.team) and live.team  # today's fire brigade team is rostered
+
+
+def test_the_catch_up_issues_and_serves_exactly_the_tickets_planned_by_then(live):
+    issued = _due(live.desk, ISSUE, FIRST)
+    assert live.after_first.tickets == {e.ticket for e in issued} and len(issued) > 20
+    calls, starts, finishes = (len(_due(live.desk, kind, FIRST)) for kind in (CALL, START, FINISH))
+    no_shows, leaves = len(_due(live.desk, NO_SHOW_EVENT, FIRST)), len(_due(live.desk, LEAVE, FIRST))
+    assert live.after_first.statuses == Counter({
+        "waiting": len(issued) - calls - leaves, "called": calls - starts - no_shows, "serving": starts - finishes,
+        "done": finishes, "no_show": no_shows, "cancelled": leaves}) - Counter()
+    assert live.after_first.ratings == len(_due(live.desk, RATE, FIRST))
+    assert live.first.skipped == 0
+    assert live.first.desk == sum(len(_due(live.desk, kind, FIRST)) for kind in
+                                  (ISSUE, LEAVE, CALL, START, FINISH, NO_SHOW_EVENT, RATE))
+
+
+def test_running_it_again_adds_nothing(live):
+    assert not live.again and live.again.skipped == 0
+    assert live.after_again == live.after_first
+
+
+def test_a_later_moment_applies_only_what_became_due_since(live):
+    new_punches = [p for p in live.punches if FIRST < p.row.at <= LATER]
+    assert live.later.punches == len(new_punches) > 0
+    assert live.after_later.punches - live.after_first.punches == {(p.row.employee_id, p.row.at)
+                                                                    for p in new_punches}
+    for kind in (ISSUE, CALL, START, FINISH):
+        assert live.later.by_kind[kind] == len(_due(live.desk, kind, LATER, since=FIRST)), kind
+    assert live.later.by_kind[ISSUE] > 0
+    assert len(live.after_later.tickets) == len(_due(live.desk, ISSUE, LATER))
+
+
+def test_the_desk_replays_the_plan_first_come_first_served(live):
+    waiting = 0
+    for event in live.desk:
+        waiting += {ISSUE: 1, LEAVE: -1, CALL: -1}.get(event.kind, 0)
+        assert waiting >= 0  # never a call with nobody waiting, never a departure of a ticket already called
+    assert [e.at for e in live.desk] == sorted(e.at for e in live.desk)
+
+
+def test_on_a_saturday_only_the_fire_brigade_works(live):
+    assert live.saturday_desk == [] and live.after_saturday.tickets == set()
+    employees = {e for e, _at in live.after_saturday.punches}
+    assert employees and employees <= set(live.saturday_team) | set(live.team)  # on duty, or going home at 08:00
+    assert live.after_saturday.shifts == set(live.saturday_team)
+
+
+def test_the_plan_is_the_same_for_the_same_seed_and_day_and_differs_the_next_day(live):
+    assert [(p.row, p.source) for p in live.replanned] == [(p.row, p.source) for p in live.punches]
+    wednesday = {(p.row.employee_id, p.row.at.astimezone(ZONE).time()) for p in live.punches}
+    thursday = {(p.row.employee_id, p.row.at.astimezone(ZONE).time()) for p in live.thursday}
+    assert len(thursday) > 200 and len(wednesday & thursday) < len(thursday) // 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fingerprint_punches_go_to_the_server_as_adms_lines(live_server):
+    seed_city(city_slug="banjarmasin", employees=300, days=1, seed=SEED, on=DAY - dt.timedelta(days=1))
+    city = City.objects.get(slug="banjarmasin")
+    simulator = LiveDemo(city=city, seed=SEED, server=live_server.url)
+    simulator.apply(dt.datetime.combine(DAY, dt.time(6), ZONE), desk=False)  # the catch-up stores directly
+    assert not DeviceUpload.objects.exists()
+    applied = simulator.apply(FIRST, push=True, desk=False)
+    planned = [p for p in simulator.punches if dt.datetime.combine(DAY, dt.time(6), ZONE) < p.row.at <= FIRST]
+    device = [p for p in planned if p.source == PunchSource.DEVICE]
+    pushed = [p for p in device if p.row.employee_id in simulator._pins]  # employees without a NIP have no PIN
+    assert applied.punches == len(planned) and device
+    uploads = DeviceUpload.objects.filter(table="ATTLOG")
+    assert sum(u.accepted for u in uploads) == len(pushed) and not any(u.rejected or u.flagged for u in uploads)
+    stored = set(Punch.objects.filter(source=PunchSource.DEVICE, at__gt=dt.datetime.combine(DAY, dt.time(6), ZONE))
+                 .values_list("employee_id", "at", "device__site_id"))
+    assert stored == {(p.row.employee_id, p.row.at, p.row.site_id) for p in device}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_server_falls_back_to_the_ingest():
+    seed_city(city_slug="banjarmasin", employees=300, days=1, seed=SEED, on=DAY - dt.timedelta(days=1))
+    city = City.objects.get(slug="banjarmasin")
+    simulator = LiveDemo(city=city, seed=SEED, server="http://127.0.0.1:9")  # nothing listens on the discard port
+    applied = simulator.apply(FIRST, push=True, desk=False)
+    assert applied.punches == len([p for p in simulator.punches if p.row.at <= FIRST]) > 200
+    assert not DeviceUpload.objects.exists()
+
+
+def test_history_ends_yesterday_in_the_city_zone():
+    # 17:00 UTC on 30 November is already 01:00 on 1 December in Banjarmasin.
+    assert city_yesterday("banjarmasin", now=dt.datetime(2026, 11, 30, 17, tzinfo=dt.UTC)) == dt.date(2026, 11, 30)
+    assert city_yesterday("banjarmasin", now=dt.datetime(2026, 11, 30, 15, tzinfo=dt.UTC)) == dt.date(2026, 11, 29)
+
+
+def test_seed_refuses_a_date_that_is_not_one():
+    with pytest.raises(CommandError, match="tidak sah"):
+        call_command("seed", "--employees", "300", "--until", "2026-13-01")
