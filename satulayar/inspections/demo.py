@@ -1,11 +1,11 @@
 """The demo's historic sidak, built through the real services on top of the seeded attendance.
 
 Up to four closed inspections inside the history range: the mayor's own on the first working day of the
-year (read from the seeded calendar), one on the first day back after the longest break, one of the unit
-where a colleague punches for a handful of others every day (the history's proxy punchers: they are
-"not found"), and a revisit of the first unit so that a repeat offender shows. Marks follow the records
-(a punch before the inspector looked: present; approved leave: leave confirmed; otherwise not found) with a
-few injected discrepancies: someone at their desk who never punched, someone on leave who came in anyway.
+latest year that starts inside the range (read from the seeded calendar), one on the first day back after the
+longest break, one of the unit where a colleague punches for a handful of others every day (the history's proxy
+punchers: they are "not found"), and a revisit of the first unit so that a repeat offender shows. Marks follow
+the records (a punch before the inspector looked: present; approved leave: leave confirmed; otherwise not found)
+with a few injected discrepancies: someone at their desk who never punched, someone on leave who came in anyway.
 Findings are assigned to the units, and some are followed up.
 """
 
@@ -40,6 +40,15 @@ def first_work_day_of_year(*, city: City, year: int) -> dt.date:
     return day
 
 
+def latest_first_work_day(*, city: City, start: dt.date, end: dt.date) -> dt.date | None:
+    """The first working day of the latest year whose first working day lies in [start, end)."""
+    for year in range(end.year, start.year - 1, -1):
+        day = first_work_day_of_year(city=city, year=year)
+        if start <= day < end:
+            return day
+    return None
+
+
 def _lead(city: City, role: str):
     return (get_user_model().objects.filter(role_assignments__role=role, role_assignments__city=city, is_active=True)
             .order_by("pk").first())
@@ -63,8 +72,7 @@ def _plan(*, city: City, start: dt.date, end: dt.date, seed: int, rng: random.Ra
     if not work_days:
         return []
     governance = next((u for u, staff in counted if "Pemerintahan" in u.name and staff), None) or rng.choice(units)
-    first = first_work_day_of_year(city=city, year=end.year)
-    opening = first if start <= first < end else work_days[0]
+    opening = latest_first_work_day(city=city, start=start, end=end) or work_days[0]
     returns = [d for d in long_holiday_returns(city=city, start=start, end=end - dt.timedelta(days=1))
                if d != opening]
     later = [d for d in work_days if d > opening] or work_days
@@ -150,11 +158,11 @@ def seed_demo(*, city, days: int, seed: int, end: dt.date, progress: Callable[[s
     plan = _plan(city=city, start=start, end=end, seed=seed, rng=rng)
     proxies = {p.employee_id for p in history_people(city=city, seed=seed, shift_unit=fire_operations_unit(city))
                if p.suspicious_slot}
-    first_year_day = first_work_day_of_year(city=city, year=end.year)
+    first_year_day = latest_first_work_day(city=city, start=start, end=end)
     repeat: set[int] = set()
     done = []
     for index, (date, unit) in enumerate(plan):
-        mayor_walk = date == first_year_day and mayor is not None
+        mayor_walk = first_year_day is not None and date == first_year_day and mayor is not None
         title = (f"Sidak Wali Kota hari kerja pertama {date.year}: {unit.label}" if mayor_walk
                  else f"Sidak Inspektorat {unit.label}")
         inspection = _inspect(city=city, date=date, unit=unit, lead=mayor if mayor_walk else inspector, rng=rng,
