@@ -199,3 +199,8 @@ INTEGRATIONS_SQL_MAX_ROWS = env_int("INTEGRATIONS_SQL_MAX_ROWS", 100_000)
 # The demo's department apps listen on this port and the next two; its rain gauges push to this Satu Layar.
 INTEGRATIONS_DEMO_PORT = env_int("INTEGRATIONS_DEMO_PORT", 8761)
 INTEGRATIONS_DEMO_WEBHOOK_BASE = env_str("INTEGRATIONS_DEMO_WEBHOOK_BASE", "http://127.0.0.1:8000")
+
+# --- scale ---
+# An ingest call that stores more punches than this refreshes their daily statuses (and unit-day rollups) in a
+# background job; smaller ones (a phone check-in, a device's few lines) show their status at once.
+ATTENDANCE_STATUS_SYNC_MAX_ROWS = env_int("ATTENDANCE_STATUS_SYNC_MAX_ROWS", 50)

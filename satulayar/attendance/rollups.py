@@ -22,7 +22,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import ExtractHour, ExtractMinute
 
 from satulayar.attendance.choices import DayStatus
 from satulayar.attendance.models import DailyStatus, UnitDay
@@ -51,21 +50,19 @@ def _aggregates() -> dict:
 
 def _compute(statuses, zones: dict[str, list[int]]) -> list[UnitDay]:
     """The rollups of the given DailyStatus rows (a queryset), one per (unit, date) that has any: one grouped query
-    per time zone, by unit, date and local minute of arrival, summed here."""
+    for the counts; the arrivals from the present rows' first punches, turned into local minutes here (a grouped
+    query by minute would return about one group per person, and SQLite converts zones in Python per row anyway)."""
     found: dict[tuple[int, dt.date], UnitDay] = {}
-    for zone, unit_ids in zones.items():
-        tz = city_zone(zone)
-        rows = (statuses.filter(employee__unit_id__in=unit_ids)
-                .annotate(minute=ExtractHour("first_in", tzinfo=tz) * 60 + ExtractMinute("first_in", tzinfo=tz))
-                .values("employee__unit_id", "date", "minute").annotate(**_aggregates()).order_by())
-        for row in rows:
-            key = (row.pop("employee__unit_id"), row.pop("date"))
-            minute = row.pop("minute")
-            day = found.get(key) or found.setdefault(key, UnitDay(unit_id=key[0], date=key[1]))
-            for name in COUNTS:
-                setattr(day, name, getattr(day, name) + row[name])
-            if row["present"] and minute is not None:
-                day.arrivals[str(minute)] = row["present"]
+    for row in statuses.values("employee__unit_id", "date").annotate(**_aggregates()).order_by():
+        unit_id, date = row.pop("employee__unit_id"), row.pop("date")
+        found[(unit_id, date)] = UnitDay(unit_id=unit_id, date=date, **row)
+    zone_of = {unit_id: city_zone(zone) for zone, unit_ids in zones.items() for unit_id in unit_ids}
+    arrivals = statuses.filter(_PRESENT, first_in__isnull=False).values_list("employee__unit_id", "date", "first_in")
+    for unit_id, date, first_in in arrivals.order_by().iterator(chunk_size=10_000):
+        local = first_in.astimezone(zone_of[unit_id])
+        minute = str(local.hour * 60 + local.minute)
+        counts = found[(unit_id, date)].arrivals
+        counts[minute] = counts.get(minute, 0) + 1
     return list(found.values())
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from satulayar.attendance.models import Punch
 
@@ -41,3 +41,11 @@ def daily_status_close():
     for city in City.objects.all():
         today = local_today(city)
         daily_status_rebuild(city=city, start=today - dt.timedelta(days=2), end=today - dt.timedelta(days=1))
+
+
+@db_task()
+def daily_status_refresh_job(pairs: list[tuple[int, dt.date]]):
+    """The statuses of a large ingest batch, computed in the worker at the time it runs."""
+    from satulayar.attendance.status import daily_status_refresh
+
+    return daily_status_refresh(pairs=pairs)

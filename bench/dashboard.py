@@ -1,0 +1,298 @@
+"""The one screen as history grows: (b) overview and drill-down at 1x and 10x history, (f) rollups against raw rows.
+
+Scale: the city (6.000 ASN in 200 units, 52 kelurahan offices). History is synthesized honestly but cheaply:
+9 weeks of daily statuses and punches (two per person present, about 90 % present, 20 % of them late) are
+generated in Python and inserted through the driver, 9 weeks of kelurahan tickets come from the demo's visit
+generator; that is 1x. 10x copies the 9 weeks nine times further back with date offsets, in SQL
+(INSERT … SELECT), so the rows are real rows in the real indexed tables. 10x is about 2,7 M daily statuses and
+about 5 M punches: the scale of figure (f).
+
+Timings are the best of 3 runs of the real view through Django's test client (no network), as the walikota.
+(f) times refreshing one day of every unit's and kelurahan's rollups against rebuilding the whole history, and
+the overview's history question (per SKPD and day over 30 days and over a year, present / late / expected)
+asked of the unit-day rollups and of the per-person daily statuses; the two answers are checked equal.
+Usage: python -m bench.dashboard [--scale city] [--weeks 9] [--copies 9]
+"""
+
+import argparse
+import datetime as dt
+import random
+import sys
+
+from bench import _scratch
+
+REPEATS = 3
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.dashboard")
+    parser.add_argument("--scale", choices=sorted(_scratch.SCALES), default="city")
+    parser.add_argument("--weeks", type=int, default=9, help="weeks of history at 1x")
+    parser.add_argument("--copies", type=int, default=9, help="extra copies of it for 10x")
+    parser.add_argument("--target", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    args, _unknown = parser.parse_known_args(argv if argv is not None else [])
+    if args.target:
+        with _scratch.scratch_database():
+            _measure(args)
+        return
+    _scratch.run_each_target("bench.dashboard", ["--scale", args.scale, "--weeks", str(args.weeks),
+                                                  "--copies", str(args.copies)])
+
+
+def _measure(args) -> None:
+    from django.test import Client
+
+    from satulayar.attendance.schedules import city_zone
+
+    world = _scratch.build_city(args.scale)
+    zone = city_zone(world["city"].timezone)
+    today = dt.date(2026, 11, 30)  # a Monday, the demo's today
+    now = dt.datetime.combine(today, dt.time(8, 0), zone)
+    span = dt.timedelta(weeks=args.weeks)
+    first = today - span
+    print(f"\nDashboard on {_scratch.server_version()}: {args.scale} scale, {len(world['employee_ids']):,} ASN in "
+          f"{len(world['units'])} units; 1x = {args.weeks} weeks of history, 10x = {args.copies + 1} times that",
+          flush=True)
+    seconds, counts = _scratch.timed(_history, world, first, today - dt.timedelta(days=1), zone)
+    seconds_today, _n = _scratch.timed(_today_punches, world, today, zone)
+    visits_s, tickets = _scratch.timed(_visits, world, first, today - dt.timedelta(days=1))
+    print(f"  generated 1x: {counts[0]:,} daily statuses, {counts[1]:,} punches in {seconds:.1f} s; "
+          f"{tickets:,} tickets in {visits_s:.1f} s; today's arrivals by 08:00 in {seconds_today:.1f} s", flush=True)
+    rebuild_1x = _rebuild(first, today)
+    client = Client()
+    client.force_login(world["walikota"])
+    pages = _pages(world)
+    for path in pages.values():  # warm up: imports, templates, the first query plans
+        assert client.get(path).status_code == 200, path
+    at_1x = _time_pages(client, pages, now)
+
+    copy_s = _scratch.best_of(1, _copies, span, args.copies)
+    statuses, punches = _table_size("attendance_dailystatus"), _table_size("attendance_punch")
+    print(f"  10x: copied in SQL in {copy_s:.1f} s: {statuses:,} daily statuses, {punches:,} punches, "
+          f"{_table_size('visits_ticket'):,} tickets", flush=True)
+    oldest = today - span * (args.copies + 1)
+    rebuild_10x = _rebuild(oldest, today)
+    one_day = _refresh_one_day(world, today - dt.timedelta(days=1))
+    at_10x = _time_pages(client, pages, now)
+
+    print(f"  (b) response time, best of {REPEATS}, 1x → 10x history (goal: 10x within 1,5× of 1x)")
+    for name in pages:
+        ratio = at_10x[name] / at_1x[name]
+        print(f"      {name:<34} {1000 * at_1x[name]:8.1f} ms → {1000 * at_10x[name]:8.1f} ms  ×{ratio:.2f} "
+              f"({'met' if ratio <= 1.5 else 'MISSED'})")
+    print(f"  (f) rollups: full rebuild at 1x {rebuild_1x:.1f} s, at 10x {rebuild_10x:.1f} s; one day of every unit "
+          f"and kelurahan {1000 * one_day:.0f} ms = {100 * one_day / rebuild_10x:.2f} % of the 10x rebuild "
+          f"(goal ≤ 2 %: {'met' if one_day / rebuild_10x <= 0.02 else 'MISSED'})")
+    _rollups_against_raw(world, today, punches)
+
+
+def _history(world: dict, first: dt.date, last: dt.date, zone) -> tuple[int, int]:
+    """Daily statuses and punches for each work day of [first, last], straight through the driver."""
+    from satulayar.attendance.choices import DayStatus, PunchSource
+    from satulayar.attendance.models import DailyStatus
+
+    rng = random.Random(2018)
+    statuses, punches = [], []
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    for day in (d for d in days if d.weekday() < 5):
+        friday = day.weekday() == 4
+        start = dt.datetime.combine(day, dt.time(7, 30), zone).astimezone(dt.UTC)
+        end = dt.datetime.combine(day, dt.time(11 if friday else 16, 0), zone).astimezone(dt.UTC)
+        for employee_id in world["employee_ids"]:
+            draw = rng.random()
+            if draw < 0.05:
+                statuses.append((employee_id, day, DayStatus.ABSENT, start, end, None, None, 0, 0, False))
+            elif draw < 0.09:
+                statuses.append((employee_id, day, DayStatus.SICK, start, end, None, None, 0, 0, False))
+            else:
+                late = rng.randrange(1, 50) if draw > 0.8 else 0
+                arrive = start + dt.timedelta(minutes=late - (0 if late else rng.randrange(1, 40)),
+                                              seconds=rng.randrange(60))
+                leave = end + dt.timedelta(minutes=rng.randrange(0, 40), seconds=rng.randrange(60))
+                statuses.append((employee_id, day, DayStatus.PRESENT, start, end, arrive, leave,
+                                 max(0, int((arrive - start).total_seconds() // 60)), 0, False))
+                punches += [(employee_id, arrive, PunchSource.DEVICE), (employee_id, leave, PunchSource.DEVICE)]
+    now = dt.datetime.now(dt.UTC)
+    adapt = _adapter()
+    _scratch.insert_rows(DailyStatus._meta.db_table, ["employee_id", "date", "status", "scheduled_start",
+                                                      "scheduled_end", "first_in", "last_out", "late_minutes",
+                                                      "early_minutes", "missing_out", "updated_at"],
+                         ((*row[:3], *(adapt(v) for v in row[3:7]), *row[7:], adapt(now)) for row in statuses))
+    _punches_insert(punches, now)
+    return len(statuses), len(punches)
+
+
+def _adapter():
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return lambda value: None if value is None else str(value.astimezone(dt.UTC).replace(tzinfo=None))
+    return lambda value: value
+
+
+def _punches_insert(punches: list[tuple], now: dt.datetime) -> None:
+    from satulayar.attendance.models import Punch
+
+    adapt = _adapter()
+    _scratch.insert_rows(Punch._meta.db_table, ["employee_id", "at", "source", "future_flag", "excluded", "note",
+                                                "received_at"],
+                         ((e, adapt(at), source, False, False, "", adapt(now)) for e, at, source in punches))
+
+
+def _today_punches(world: dict, today: dt.date, zone) -> int:
+    """This morning's arrivals up to 08:00: the overview computes today live from them."""
+    from satulayar.attendance.choices import PunchSource
+
+    rng = random.Random(30)
+    start = dt.datetime.combine(today, dt.time(7, 0), zone).astimezone(dt.UTC)
+    punches = [(e, start + dt.timedelta(seconds=rng.randrange(3600)), PunchSource.DEVICE)
+               for e in world["employee_ids"] if rng.random() < 0.85]
+    _punches_insert(punches, dt.datetime.now(dt.UTC))
+    return len(punches)
+
+
+def _visits(world: dict, first: dt.date, last: dt.date) -> int:
+    from satulayar.visits.history import visits_history_seed
+
+    return visits_history_seed(city=world["city"], days=(last - first).days + 1, seed=2018, end_date=last)["tickets"]
+
+
+def _copies(span: dt.timedelta, copies: int) -> None:
+    """The 1x history copied `copies` times further back, `span` apart, in SQL."""
+    from django.db import connection, transaction
+
+    sqlite = connection.vendor == "sqlite"
+
+    def day(column, days):
+        return f"date({column}, '-{days} days')" if sqlite else f"{column} - {days}"
+
+    def moment(column, days):
+        return f"datetime({column}, '-{days} days')" if sqlite else f"{column} - interval '{days} days'"
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for k in range(1, copies + 1):
+            d = k * span.days
+            cursor.execute(
+                "INSERT INTO attendance_dailystatus (employee_id, date, status, scheduled_start, scheduled_end, "
+                "first_in, last_out, late_minutes, early_minutes, missing_out, updated_at) "
+                f"SELECT employee_id, {day('date', d)}, status, {moment('scheduled_start', d)}, "
+                f"{moment('scheduled_end', d)}, {moment('first_in', d)}, {moment('last_out', d)}, late_minutes, "
+                f"early_minutes, missing_out, updated_at FROM attendance_dailystatus WHERE date >= %s",
+                [dt.date(2026, 11, 30) - span])
+            cursor.execute(
+                "INSERT INTO attendance_punch (employee_id, at, source, future_flag, excluded, note, received_at) "
+                f"SELECT employee_id, {moment('at', d)}, source, future_flag, excluded, note, received_at "
+                "FROM attendance_punch WHERE at >= %s AND at < %s",
+                [dt.datetime(2026, 11, 30, tzinfo=dt.UTC) - span, dt.datetime(2026, 11, 29, 16, tzinfo=dt.UTC)])
+            cursor.execute(
+                "INSERT INTO visits_ticket (kelurahan_id, service_id, date, prefix, number, status, channel, "
+                "visitor_name, visitor_nik, counter_id, issued_at, called_at, serving_at, finished_at, token, note) "
+                f"SELECT kelurahan_id, service_id, {day('date', d)}, prefix, number, status, channel, visitor_name, "
+                f"visitor_nik, counter_id, {moment('issued_at', d)}, {moment('called_at', d)}, "
+                f"{moment('serving_at', d)}, {moment('finished_at', d)}, token || '-{k}', note FROM visits_ticket "
+                "WHERE date >= %s", [dt.date(2026, 11, 30) - span])
+    if not sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _table_size(table: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def _rebuild(first: dt.date, last: dt.date) -> float:
+    from satulayar.attendance.rollups import unit_days_rebuild
+    from satulayar.visits.rollups import kelurahan_hours_rebuild
+
+    started = _scratch.timed(unit_days_rebuild, start=first, end=last)[0]
+    return started + _scratch.timed(kelurahan_hours_rebuild, start=first, end=last)[0]
+
+
+def _refresh_one_day(world: dict, date: dt.date) -> float:
+    from django.db import transaction
+
+    from satulayar.attendance.rollups import unit_days_refresh
+    from satulayar.visits.rollups import kelurahan_hours_refresh
+
+    kelurahan = {k for k, in world["city"].kecamatan.values_list("kelurahan__pk")}
+
+    def refresh():
+        with transaction.atomic():
+            unit_days_refresh(pairs={(unit.pk, date) for unit in world["units"]})
+            kelurahan_hours_refresh(days={(k, date) for k in kelurahan})
+
+    return _scratch.best_of(REPEATS, refresh)
+
+
+def _pages(world: dict) -> dict[str, str]:
+    skpd = next(u for u in world["units"] if u.parent_id is None)
+    return {"overview /satu-layar/": "/satu-layar/",
+            "attendance panel": "/satu-layar/panel/attendance/",
+            "services panel": "/satu-layar/panel/services/",
+            "map data (today)": "/satu-layar/peta/data.json",
+            "drill: units, 30 days": "/satu-layar/unit/",
+            "drill: one SKPD, 30 days": f"/satu-layar/unit/{skpd.pk}/",
+            "drill: SKPD, a year": f"/satu-layar/unit/{skpd.pk}/?mulai=2025-12-01&sampai=2026-11-30",
+            "drill: kecamatan, 30 days": "/satu-layar/kecamatan/"}
+
+
+def _time_pages(client, pages: dict[str, str], now: dt.datetime) -> dict[str, float]:
+    from unittest import mock
+
+    from django.utils import timezone
+
+    with mock.patch.object(timezone, "now", return_value=now):
+        return {name: _scratch.best_of(REPEATS, lambda p=path: client.get(p)) for name, path in pages.items()}
+
+
+# --- (f) the same question asked of rollups and of raw rows ----------------------------------------------------
+
+
+def _from_rollups(world: dict, start: dt.date, end: dt.date) -> dict:
+    from django.db.models import F, Sum
+    from django.db.models.functions import Coalesce
+
+    from satulayar.attendance.models import UnitDay
+
+    rows = (UnitDay.objects.filter(date__range=(start, end)).values(skpd=Coalesce("unit__parent_id", "unit_id"), d=F("date"))
+            .annotate(e=Sum("expected"), p=Sum("present"), n=Sum("late"))
+            .values_list("skpd", "d", "e", "p", "n").order_by())
+    return {(skpd, date): [e, p, n] for skpd, date, e, p, n in rows if e}
+
+
+def _from_daily_statuses(world: dict, start: dt.date, end: dt.date) -> dict:
+    from django.db.models import Count, F, Q
+    from django.db.models.functions import Coalesce
+
+    from satulayar.attendance.choices import DayStatus
+    from satulayar.attendance.models import DailyStatus
+
+    present = Q(status=DayStatus.PRESENT)
+    rows = (DailyStatus.objects.filter(date__range=(start, end), scheduled_start__isnull=False)
+            .values(skpd=Coalesce("employee__unit__parent_id", "employee__unit_id"), d=F("date"))
+            .annotate(e=Count("id"), p=Count("id", filter=present),
+                      n=Count("id", filter=present & Q(late_minutes__gt=0)))
+            .values_list("skpd", "d", "e", "p", "n").order_by())
+    return {(skpd, date): [e, p, n] for skpd, date, e, p, n in rows if e}
+
+
+def _rollups_against_raw(world: dict, today: dt.date, punches: int) -> None:
+    print(f"  (f) per SKPD and day: expected, present, late — rollups against the per-person daily statuses, "
+          f"at {punches:,} punches (goal ≥ 20× faster)")
+    for label, days in (("30 days", 30), ("a year", 365)):
+        start, end = today - dt.timedelta(days=days), today - dt.timedelta(days=1)
+        rolled, raw = _from_rollups(world, start, end), _from_daily_statuses(world, start, end)
+        assert rolled == raw, "the rollups and the daily statuses disagree"
+        fast = _scratch.best_of(REPEATS, _from_rollups, world, start, end)
+        slow = _scratch.best_of(REPEATS, _from_daily_statuses, world, start, end)
+        print(f"      {label:<10} rollups {1000 * fast:8.1f} ms, daily statuses {1000 * slow:8.1f} ms: "
+              f"{slow / fast:5.1f}× faster ({'met' if slow / fast >= 20 else 'MISSED'}); same {len(raw):,} cells")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
