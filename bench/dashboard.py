@@ -258,7 +258,8 @@ def _from_rollups(world: dict, start: dt.date, end: dt.date) -> dict:
 
     from satulayar.attendance.models import UnitDay
 
-    rows = (UnitDay.objects.filter(date__range=(start, end)).values(skpd=Coalesce("unit__parent_id", "unit_id"), d=F("date"))
+    rows = (UnitDay.objects.filter(date__range=(start, end))
+            .values(skpd=Coalesce("unit__parent_id", "unit_id"), d=F("date"))
             .annotate(e=Sum("expected"), p=Sum("present"), n=Sum("late"))
             .values_list("skpd", "d", "e", "p", "n").order_by())
     return {(skpd, date): [e, p, n] for skpd, date, e, p, n in rows if e}
