@@ -124,7 +124,7 @@ def seed_demo(*, city, days: int, seed: int, end: dt.date, progress: Callable[[s
     kelurahan = list(Kelurahan.objects.filter(kecamatan__city=city).order_by("code").values_list("name", flat=True))
     start = end - dt.timedelta(days=max(days, 1) - 1)
     demo_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan, start=start,
-                                end=max(end, dt.date.today()))
+                                end=max(end, timezone.localdate(timezone=zoneinfo.ZoneInfo(city.timezone))))
     connectors = _connectors(city, units, seed)
     progress("Integrasi data: mengisi riwayat dari aplikasi dinas demo…")
     zone = zoneinfo.ZoneInfo(city.timezone)
@@ -166,9 +166,9 @@ def demo_services() -> None:
         return
     city, seed = simpus.city, int(simpus.config.get("demo_seed", 1))
     kelurahan = list(Kelurahan.objects.filter(kecamatan__city=city).order_by("code").values_list("name", flat=True))
-    first_day = dt.date.today() - dt.timedelta(days=30)
-    demo_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan, start=first_day,
-                                end=dt.date.today())
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(city.timezone))
+    demo_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan,
+                                start=today - dt.timedelta(days=30), end=today)
     apps = {"SIMPUS Dinas Kesehatan": demo_apps.DinkesApp(seed=seed, kelurahan=kelurahan),
             "SIPSN Dinas Lingkungan Hidup": demo_apps.DlhApp(seed=seed),
             "Pos duga air BPBD": demo_apps.BpbdApp(seed=seed)}
