@@ -1,0 +1,254 @@
+"""The served system on loopback: a real uvicorn (`satulayar serve`) and Huey worker (`satulayar worker`) on a scratch
+database of the city scale (6.000 ASN), measured from outside.
+
+  (a') single-event POST rate: one punch per POST /api/attendance/punches, one client after another (keep-alive);
+  (c)  live-update latency: a punch POSTed, until its `punch.recorded` event reaches an SSE client of the overview's
+       stream, p50 and p95 over the samples;
+  (d)  locust, headless: 200 SSE listeners, 50 senders of one punch a second (50 ingest requests/s), 5 people opening
+       the overview; throughput and errors per request kind;
+  (e)  peak memory (VmHWM) of the server and the worker, which refreshes the statuses of large batches meanwhile.
+Usage: python -m bench.live [--samples 40] [--seconds 40] [--listeners 200] [--senders 50]
+"""
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench import _scratch
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.live")
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--seconds", type=int, default=40, help="length of the locust run")
+    parser.add_argument("--listeners", type=int, default=200)
+    parser.add_argument("--senders", type=int, default=50)
+    parser.add_argument("--target", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    args, _unknown = parser.parse_known_args(argv if argv is not None else [])
+    if args.target:
+        with _scratch.scratch_database() as name:
+            _measure(args, name)
+        return
+    _scratch.run_each_target("bench.live", ["--samples", str(args.samples), "--seconds", str(args.seconds),
+                                            "--listeners", str(args.listeners), "--senders", str(args.senders)])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url(name: str) -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def _sessions(world: dict) -> tuple[str, str, str]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from satulayar.org import services
+    from satulayar.org.choices import Role
+
+    sender = get_user_model().objects.create_user(username="admin_bkpsdm", password="bench-bench-123")
+    services.role_assign(actor=None, user=sender, role=Role.HR_ADMIN, city=world["city"])
+    keys = []
+    for user in (world["walikota"], sender):
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+    return keys[0], keys[1], secrets.token_hex(16)  # a 32-character CSRF secret, sent as cookie and header
+
+
+def _measure(args, name: str) -> None:
+    import django.db
+
+    world = _scratch.build_city("city")
+    viewer, sender, csrf = _sessions(world)
+    from satulayar.org.models import Employee
+
+    nips = list(Employee.objects.values_list("nip", flat=True)[:2000])
+    version = _scratch.server_version()
+    django.db.connections.close_all()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _database_url(name), "ATTENDANCE_STATUS_SYNC_MAX_ROWS": "50"}
+    with (tempfile.TemporaryDirectory(prefix="satulayar-live-") as logs,
+          open(Path(logs) / "server.log", "w") as server_log, open(Path(logs) / "worker.log", "w") as worker_log):
+        server = subprocess.Popen([sys.executable, "-m", "satulayar.cli", "serve", "--port", str(port)], env=env,
+                                  stdout=server_log, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen([sys.executable, "-m", "satulayar.cli", "worker"], env=env,
+                                  stdout=worker_log, stderr=subprocess.STDOUT)
+        try:
+            _wait_for(port)
+            client = _Client(port, sender, csrf)
+            print(f"\nLive on {version}: uvicorn (1 process) + Huey worker on 127.0.0.1, city scale "
+                  f"({len(world['employee_ids']):,} ASN)", flush=True)
+            _single_posts(client, nips)
+            _latency(port, viewer, client, nips, args.samples)
+            _big_batches(client, nips)
+            _load(port, viewer, sender, csrf, nips, args, logs)
+            print(f"  (e) peak memory (VmHWM): server {_peak_mb(server.pid):.0f} MB, "
+                  f"worker {_peak_mb(worker.pid):.0f} MB (its process tree's largest)", flush=True)
+        finally:
+            for process in (server, worker):
+                process.terminate()
+            for process in (server, worker):
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+class _Client:
+    """One keep-alive HTTP connection posting punches as the HR admin."""
+
+    def __init__(self, port: int, session: str, csrf: str):
+        self.port, self.csrf = port, csrf
+        self.headers = {"Content-Type": "application/json", "X-CSRFToken": csrf, "Referer": f"http://127.0.0.1:{port}/",
+                        "Cookie": f"sessionid={session}; csrftoken={csrf}"}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def post(self, items: list[dict]) -> dict:
+        self.connection.request("POST", "/api/attendance/punches", body=json.dumps({"punches": items}),
+                                headers=self.headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        assert response.status == 200, (response.status, body[:300])
+        return json.loads(body)
+
+
+def _now_items(nips: list[str], n: int, offset: int = 0) -> list[dict]:
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    return [{"nip": nips[(offset + i) % len(nips)], "at": (now - dt.timedelta(microseconds=i)).isoformat()}
+            for i in range(n)]
+
+
+def _single_posts(client: _Client, nips: list[str], count: int = 300) -> None:
+    client.post(_now_items(nips, 1))  # warm up
+    started = time.perf_counter()
+    for i in range(count):
+        assert client.post(_now_items(nips, 1, i))["accepted"] == 1
+    seconds = time.perf_counter() - started
+    print(f"  (a') single-event POST: {count / seconds:,.0f} punches/s, {1000 * seconds / count:.1f} ms each "
+          f"(one client, keep-alive; status refreshed in the request)", flush=True)
+
+
+def _latency(port: int, session: str, client: _Client, nips: list[str], samples: int) -> None:
+    """Punch → the SSE client sees punch.recorded. The stream is read in a thread that stamps each event."""
+    seen: list[float] = []
+    ready = threading.Event()
+
+    def listen():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", "/satu-layar/stream/", headers={"Cookie": f"sessionid={session}",
+                                                                   "Accept": "text/event-stream"})
+        response = connection.getresponse()
+        ready.set()
+        while len(seen) < samples:
+            line = response.fp.readline()
+            if not line:
+                break
+            if line.startswith(b"event: punch.recorded"):
+                seen.append(time.perf_counter())
+        connection.close()
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    ready.wait(10)
+    time.sleep(1)
+    latencies = []
+    for i in range(samples):
+        before = len(seen)
+        sent = time.perf_counter()
+        client.post(_now_items(nips, 1, 1000 + i))
+        while len(seen) == before and time.perf_counter() - sent < 5:
+            time.sleep(0.002)
+        if len(seen) > before:
+            latencies.append(seen[before] - sent)
+        time.sleep(0.05)
+    quantiles = statistics.quantiles(latencies, n=20)
+    print(f"  (c) punch → SSE client: p50 {1000 * statistics.median(latencies):.0f} ms, "
+          f"p95 {1000 * quantiles[18]:.0f} ms over {len(latencies)}/{samples} punches "
+          f"(the stream polls the event table every 0,3 s)", flush=True)
+
+
+def _big_batches(client: _Client, nips: list[str]) -> None:
+    """Work for the worker: batches over the sync limit have their statuses refreshed there."""
+    for i in range(4):
+        client.post(_now_items(nips, 500, 5000 + 500 * i))
+
+
+def _load(port: int, viewer: str, sender: str, csrf: str, nips: list[str], args, logs: str) -> None:
+    env = {**os.environ, "BENCH_VIEWER_SESSION": viewer, "BENCH_SENDER_SESSION": sender, "BENCH_CSRF": csrf,
+           "BENCH_NIPS": ",".join(nips), "BENCH_LISTENERS": str(args.listeners), "BENCH_SENDERS": str(args.senders),
+           "BENCH_LISTEN_SECONDS": str(min(20, args.seconds // 2))}
+    users = args.listeners + args.senders + 5
+    prefix = Path(logs) / "locust"
+    command = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("_locustfile.py")), "--headless",
+               "-u", str(users), "-r", "50", "-t", f"{args.seconds}s", "--host", f"http://127.0.0.1:{port}",
+               "--csv", str(prefix), "--only-summary", "--stop-timeout", "5"]
+    subprocess.run(command, env=env, cwd=_scratch.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"  (d) locust {args.seconds} s: {args.listeners} SSE listeners, {args.senders} senders at 1 punch/s each, "
+          f"5 overview viewers ({users} users)")
+    with open(f"{prefix}_stats.csv") as stats:
+        for row in csv.DictReader(stats):
+            if row["Name"] == "Aggregated":
+                continue
+            print(f"      {row['Name']:<16} {int(row['Request Count']):>6} requests, "
+                  f"{float(row['Requests/s']):6.1f}/s, "
+                  f"{int(row['Failure Count'])} errors, median {row['Median Response Time']} ms, "
+                  f"p95 {row['95%']} ms")
+    sys.stdout.flush()
+
+
+def _peak_mb(pid: int) -> float:
+    """The process's peak resident memory, or its largest child's (the worker runs its consumer in one)."""
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(child) for child in children.read_text().split()]
+    peaks = []
+    for found in pids:
+        try:
+            for line in Path(f"/proc/{found}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        except FileNotFoundError:
+            continue
+    return max(peaks, default=0.0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
