@@ -93,6 +93,7 @@ def _measure(args) -> None:
     adms_refresh = refresh.take()
     pairs = _touched_pairs(world)
     catch_up = _timed(_phase_worker, pairs)
+    refresh.take()  # the worker's work is reported on its own line
     _check_and_clear(total)
     ingest = _timed(_phase_ingest, world, _rows(world, lines), args.batch)
     ingest_refresh = refresh.take()
