@@ -10,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from satulayar.attendance.choices import PunchSource
-from satulayar.attendance.models import DeviceUpload, Punch, Shift
+from satulayar.attendance.choices import PunchSource, RequestStatus
+from satulayar.attendance.models import DeviceUpload, LeaveRequest, Punch, Shift
 from satulayar.demo.generator import city_yesterday, seed_city
 from satulayar.demo.live import (
     CALL,
@@ -50,6 +50,8 @@ def _stored(city: City, day: dt.date) -> SimpleNamespace:
         statuses=Counter(tickets.values_list("status", flat=True)),
         ratings=Rating.objects.filter(ticket__in=tickets).count(),
         shifts=set(Shift.objects.filter(date=day).values_list("employee_id", flat=True)),
+        leaves=set(LeaveRequest.objects.filter(start_date__lte=day, end_date__gte=day, status=RequestStatus.APPROVED)
+                   .values_list("employee_id", "kind")),
     )
 
 
@@ -60,10 +62,11 @@ def live(django_db_setup, django_db_blocker):
         seed_city(city_slug="banjarmasin", employees=300, days=3, seed=SEED, on=DAY - dt.timedelta(days=1))
         city = City.objects.get(slug="banjarmasin")
         services_seed_default(city=city)
-        punches, team = attendance_day(city=city, seed=SEED, date=DAY)
-        data = SimpleNamespace(punches=punches, team=team, desk=visits_day(city=city, seed=SEED, date=DAY),
-                               replanned=attendance_day(city=city, seed=SEED, date=DAY)[0],
-                               thursday=attendance_day(city=city, seed=SEED, date=DAY + dt.timedelta(days=1))[0])
+        wednesday = attendance_day(city=city, seed=SEED, date=DAY)
+        data = SimpleNamespace(punches=wednesday.punches, team=wednesday.shift_team, leaves=wednesday.leaves,
+                               desk=visits_day(city=city, seed=SEED, date=DAY),
+                               replanned=attendance_day(city=city, seed=SEED, date=DAY).punches,
+                               thursday=attendance_day(city=city, seed=SEED, date=DAY + dt.timedelta(days=1)).punches)
         simulator = LiveDemo(city=city, seed=SEED)
         data.first = simulator.apply(FIRST)
         data.after_first = _stored(city, DAY)
@@ -72,7 +75,7 @@ def live(django_db_setup, django_db_blocker):
         data.later = simulator.apply(LATER)
         data.after_later = _stored(city, DAY)
         saturday = dt.datetime.combine(SATURDAY, dt.time(10), ZONE)
-        data.saturday_punches, data.saturday_team = attendance_day(city=city, seed=SEED, date=SATURDAY)
+        data.saturday_team = attendance_day(city=city, seed=SEED, date=SATURDAY).shift_team
         data.saturday_desk = visits_day(city=city, seed=SEED, date=SATURDAY)
         data.saturday = simulator.apply(saturday)
         data.after_saturday = _stored(city, SATURDAY)
@@ -91,6 +94,10 @@ def test_the_catch_up_stores_exactly_the_punches_planned_by_then(live):
     assert live.first.punches == len(planned)
     assert live.after_first.sources[PunchSource.DEVICE] > live.after_first.sources[PunchSource.MOBILE] > 0
     assert live.after_first.shifts == set(live.team) and live.team  # today's fire brigade team is rostered
+    assert live.after_first.leaves == {(leave.employee_id, leave.kind) for leave in live.leaves}
+    assert live.first.leaves == len(live.leaves) > 0
+    on_leave = {leave.employee_id for leave in live.leaves}
+    assert not any(p.source == PunchSource.DEVICE and p.row.employee_id in on_leave for p in live.punches)
 
 
 def test_the_catch_up_issues_and_serves_exactly_the_tickets_planned_by_then(live):

@@ -223,10 +223,11 @@ class _Habits:
             phone=rng.uniform(0.3, 0.7) if person.field else 0.0)
 
 
-def _leave_plan(rng: random.Random, person: Person, work_days: list[dt.date], years: float) -> list[PlannedLeave]:
+def _leave_plan(rng: random.Random, person: Person, work_days: list[dt.date], years: float,
+                chance: float | None = None) -> list[PlannedLeave]:
     if person.team is not None or person.suspicious_slot is not None or not work_days:
         return []
-    chance = LEAVE_REQUESTS_PER_YEAR * max(years, 0.25)
+    chance = LEAVE_REQUESTS_PER_YEAR * max(years, 0.25) if chance is None else chance
     count = int(chance) + (rng.random() < chance - int(chance))
     taken: set[int] = set()
     leaves = []
@@ -254,11 +255,12 @@ class _Day:
 
 
 def history_plan(*, people: Iterable[Person], calendar: WorkCalendar, seed: int, stream: str = "",
-                 leave: bool = True, now: dt.datetime | None = None) -> HistoryPlan:
+                 leave_chance: float | None = None, now: dt.datetime | None = None) -> HistoryPlan:
     """Every punch, leave request and shift of those people over the calendar's range. Pure and deterministic.
 
     The live demo plans one day at a time: `stream` (the date) gives each day its own draws while everyone
-    keeps their habits, `leave=False` plans no leave requests, and `now` lets the last night's shift end."""
+    keeps their habits, `leave_chance` is each one's chance of a leave request in the range (instead of
+    LEAVE_REQUESTS_PER_YEAR), and `now` lets the last night's shift end."""
     plan = HistoryPlan()
     zone = city_zone(calendar.zone_name)
     dates = calendar.dates()
@@ -272,7 +274,7 @@ def history_plan(*, people: Iterable[Person], calendar: WorkCalendar, seed: int,
         rng = random.Random(f"{seed}/history/{person.employee_id}")
         habits = _Habits.draw(rng, person)
         office_days = days if person.team is None else [day for day in days if day.date < roster_start]
-        leaves = _leave_plan(rng, person, [day.date for day in office_days], years) if leave else []
+        leaves = _leave_plan(rng, person, [day.date for day in office_days], years, chance=leave_chance)
         plan.leaves += leaves
         if stream:
             rng = random.Random(f"{seed}/history/{person.employee_id}/{stream}")

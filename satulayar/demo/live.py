@@ -9,7 +9,8 @@ same people, offices and habits, today's draws (`stream` = the date). Fingerprin
 ATTLOG lines to the running server's /iclock/ from each office's approved machine, as the machines would;
 when the server cannot be reached (and for the catch-up, which runs before it listens) they go through
 `punches_ingest`, the path /iclock/ ends in. Phone check-ins go through `punches_ingest` as the app's do. The
-fire brigade's 24-hour team on duty gets its shift rostered, holidays included.
+fire brigade's 24-hour team on duty gets its shift rostered, holidays included, and the few on leave today
+(about as many as on a day of the history) have their one-day request approved before the day starts.
 
 Front offices: today's tickets of every kelurahan come from the visits planner (visits/history.py
 `office_day`), applied through the desk services (issue, call next, start, finish, no-show, cancel, the IKM
@@ -38,14 +39,16 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 
 from satulayar.attendance.calendar import calendar_seed, is_work_day
-from satulayar.attendance.choices import DeviceStatus, PunchSource, ScheduleKind
+from satulayar.attendance.choices import DeviceStatus, PunchSource, RequestStatus, ScheduleKind
 from satulayar.attendance.ingest import PunchRow, punches_ingest
-from satulayar.attendance.models import Device, PinMapping, Shift, WorkSchedule
+from satulayar.attendance.leave import leave_request_create, leave_request_decide
+from satulayar.attendance.models import Device, LeaveRequest, PinMapping, Shift, WorkSchedule
 from satulayar.attendance.schedules import city_zone, local_midnight, shift_set
 from satulayar.demo.history import (
     SHIFT_END,
     SHIFT_START,
     Person,
+    PlannedLeave,
     fire_operations_unit,
     history_people,
     history_plan,
@@ -64,6 +67,9 @@ SEED_ENV = "SATULAYAR_DEMO_SEED"  # set by `satulayar demo --seed`
 SERVER_ENV = "SATULAYAR_DEMO_SERVER"  # the server the machines push to, e.g. http://127.0.0.1:8000
 DEFAULT_SEED = 2018
 HTTP_TIMEOUT_S = 10
+# Each one's chance of being on (one day's) leave today: about the share of the history's work days on leave
+# (0.2 requests a year of 3.5 days on average, over some 240 work days).
+LEAVE_CHANCE = 0.003
 
 # --- attendance ----------------------------------------------------------------------------------------------
 
@@ -81,18 +87,27 @@ def _roster_start(city: City):
     return unit, schedule.effective_from if schedule else None
 
 
-def attendance_day(*, city: City, seed: int, date: dt.date) -> tuple[list[PlannedPunch], list[int]]:
-    """Today's planned punches in time order, and who of the fire brigade's team is on shift today."""
+@dataclass
+class AttendanceDay:
+    punches: list[PlannedPunch]  # in time order
+    shift_team: list[int]  # the fire brigade's team on shift today
+    leaves: list[PlannedLeave]  # one-day leave requests, approved before the day starts
+
+
+def attendance_day(*, city: City, seed: int, date: dt.date) -> AttendanceDay:
+    """Today's planned punches, shifts and leave."""
     unit, roster_start = _roster_start(city)
     people = history_people(city=city, seed=seed, shift_unit=unit)
     if roster_start is None or roster_start > date:  # no roster yet: the unit keeps office hours
         people = [dataclasses.replace(p, team=None) for p in people]
     calendar = work_calendar(city=city, start=date, end=date, roster_start=roster_start)
-    plan = history_plan(people=people, calendar=calendar, seed=seed, stream=date.isoformat(), leave=False)
+    plan = history_plan(people=people, calendar=calendar, seed=seed, stream=date.isoformat(),
+                        leave_chance=LEAVE_CHANCE)
     punches = [PlannedPunch(row, PunchSource.DEVICE) for row in plan.device]
     punches += [PlannedPunch(row, PunchSource.MOBILE) for row in plan.mobile]
     punches += _last_night_shift_ends(city=city, seed=seed, date=date, people=people, roster_start=roster_start)
-    return sorted(punches, key=lambda p: (p.row.at, p.row.employee_id)), [e for e, _day in plan.shifts]
+    return AttendanceDay(punches=sorted(punches, key=lambda p: (p.row.at, p.row.employee_id)),
+                         shift_team=[e for e, _day in plan.shifts], leaves=plan.leaves)
 
 
 def _last_night_shift_ends(*, city, seed, date, people: list[Person], roster_start) -> list[PlannedPunch]:
@@ -106,7 +121,7 @@ def _last_night_shift_ends(*, city, seed, date, people: list[Person], roster_sta
     calendar = work_calendar(city=city, start=yesterday, end=yesterday, roster_start=roster_start)
     midnight = local_midnight(date, city_zone(city.timezone))
     plan = history_plan(people=[p for p in team if p.employee_id in rostered], calendar=calendar, seed=seed,
-                        stream=yesterday.isoformat(), leave=False, now=midnight + dt.timedelta(days=2))
+                        stream=yesterday.isoformat(), leave_chance=0, now=midnight + dt.timedelta(days=2))
     return [PlannedPunch(row, PunchSource.DEVICE) for row in plan.device if row.at >= midnight]
 
 
@@ -220,12 +235,13 @@ class _TicketState:
 class Applied:
     punches: int = 0  # new punches stored (or accepted by the server)
     shifts: int = 0
+    leaves: int = 0
     desk: int = 0  # desk actions applied
     skipped: int = 0  # desk actions the desk refused (someone else used the counter meanwhile)
     by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def __bool__(self) -> bool:
-        return bool(self.punches or self.shifts or self.desk)
+        return bool(self.punches or self.shifts or self.leaves or self.desk)
 
 
 class LiveDemo:
@@ -237,6 +253,7 @@ class LiveDemo:
         self.date: dt.date | None = None
         self.punches: list[PlannedPunch] = []
         self.shift_team: list[int] = []
+        self.leaves: list[PlannedLeave] = []
         self.desk: list[DeskEvent] = []
         self.sent_until: dt.datetime | None = None  # punches up to here are stored
         self._devices: dict[int, Device] = {}
@@ -246,7 +263,8 @@ class LiveDemo:
     def _plan(self, date: dt.date) -> None:
         calendar_seed(city=self.city, years=[date.year])
         self.date, self.sent_until = date, None
-        self.punches, self.shift_team = attendance_day(city=self.city, seed=self.seed, date=date)
+        attendance = attendance_day(city=self.city, seed=self.seed, date=date)
+        self.punches, self.shift_team, self.leaves = attendance.punches, attendance.shift_team, attendance.leaves
         try:
             self.desk = visits_day(city=self.city, seed=self.seed, date=date)
         except ValidationError as exc:  # e.g. an admin closed a counter the plan needs
@@ -271,7 +289,9 @@ class LiveDemo:
         if today != self.date:
             self._plan(today)
         applied = Applied()
-        self._shifts(applied)
+        if self.sent_until is None:  # the day's first round: its roster and leave
+            self._shifts(applied)
+            self._leave(applied)
         self._punches(now, applied, push=push)
         if desk:
             self._desk(now, applied)
@@ -284,6 +304,22 @@ class LiveDemo:
         for employee in Employee.objects.filter(pk__in=missing).select_related("unit__city").order_by("pk"):
             shift_set(actor=None, employee=employee, date=self.date, start=SHIFT_START, end=SHIFT_END)
             applied.shifts += 1
+
+    def _leave(self, applied: Applied) -> None:
+        """Today's leave, requested and approved as the history's is; skipped where a request already covers it."""
+        covered = set(LeaveRequest.objects.filter(
+            employee_id__in=[leave.employee_id for leave in self.leaves], start_date__lte=self.date,
+            end_date__gte=self.date, status__in=(RequestStatus.PENDING, RequestStatus.APPROVED))
+            .values_list("employee_id", flat=True))
+        employees = Employee.objects.select_related("unit__city").in_bulk(
+            [leave.employee_id for leave in self.leaves if leave.employee_id not in covered])
+        for leave in self.leaves:
+            if leave.employee_id not in employees:
+                continue
+            request = leave_request_create(actor=None, employee=employees[leave.employee_id], kind=leave.kind,
+                                           start_date=leave.start_date, end_date=leave.end_date, reason=leave.reason)
+            leave_request_decide(actor=None, request=request, approve=True, note="Disetujui sistem (data demo)")
+            applied.leaves += 1
 
     def _punches(self, now: dt.datetime, applied: Applied, *, push: bool) -> None:
         due = [p for p in self.punches if p.row.at <= now and (self.sent_until is None or p.row.at > self.sent_until)]
@@ -404,6 +440,8 @@ def _summary(applied: Applied) -> str:
         parts.append(f"{applied.punches} rekaman kehadiran")
     if applied.shifts:
         parts.append(f"{applied.shifts} sif")
+    if applied.leaves:
+        parts.append(f"{applied.leaves} cuti/izin")
     if applied.desk:
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(applied.by_kind.items()))
         parts.append(f"{applied.desk} langkah loket ({kinds})")
