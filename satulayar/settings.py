@@ -1,5 +1,6 @@
 """Satu Layar settings: every value comes from the environment, with defaults that run the demo."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -105,6 +106,9 @@ def _database() -> dict:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "satulayar.sqlite3",
         "OPTIONS": SQLITE_OPTIONS,
+        # Tests use a WAL file like production, not Django's in-memory shared cache, whose table locks can
+        # deadlock a live-server write against a concurrent read. One file per process: runs may overlap.
+        "TEST": {"NAME": str(DATA_DIR / f"test_satulayar_{os.getpid()}.sqlite3")},
     }
 
 
