@@ -9,6 +9,7 @@ alike; LISTEN/NOTIFY or Redis pub/sub can replace the polling later behind the s
 import asyncio
 import datetime as dt
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -22,6 +23,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from satulayar.core.models import Event
+
+logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.3
 PING_SECONDS = 15
@@ -59,8 +62,8 @@ def event_last_id(*, channels: list[str] | None = None) -> int:
 class EventCursor:
     """Where one stream stands: the last id sent, and the recent ids already sent (for late commits)."""
 
-    def __init__(self, *, channels: list[str], last_id: int | None):
-        self.channels = list(channels)
+    def __init__(self, *, channels: list[str] | None, last_id: int | None):
+        self.channels = None if channels is None else list(channels)  # None: every channel (the hub's cursor)
         self.last_id = last_id
         self.sent: set[int] = set()
         self.primed = False
@@ -69,17 +72,20 @@ class EventCursor:
         if self.last_id is None:  # a new client: only what happens from now on
             self.last_id = event_last_id()
         # The client already has everything up to last_id, including recent rows below it.
-        self.sent = set(Event.objects.filter(
-            channel__in=self.channels, id__lte=self.last_id, id__gt=self.last_id - LATE_COMMIT_IDS,
+        self.sent = set(self._events().filter(
+            id__lte=self.last_id, id__gt=self.last_id - LATE_COMMIT_IDS,
             created_at__gte=timezone.now() - LATE_COMMIT_WINDOW).values_list("id", flat=True))
         self.primed = True
+
+    def _events(self):
+        return Event.objects.all() if self.channels is None else Event.objects.filter(channel__in=self.channels)
 
     def fetch(self) -> list[Event]:
         """The events not sent yet, oldest first."""
         if not self.primed:
             self._prime()
         recent = Q(id__gt=self.last_id - LATE_COMMIT_IDS, created_at__gte=timezone.now() - LATE_COMMIT_WINDOW)
-        events = list(Event.objects.filter(channel__in=self.channels).filter(Q(id__gt=self.last_id) | recent)
+        events = list(self._events().filter(Q(id__gt=self.last_id) | recent)
                       .exclude(id__in=self.sent).order_by("id")[:BATCH])
         for event in events:
             self.sent.add(event.pk)
@@ -117,24 +123,101 @@ def event_stream(cursor: EventCursor, *, poll: float = POLL_SECONDS, ping: float
         time.sleep(poll)
 
 
-async def aevent_stream(cursor: EventCursor, *, poll: float = POLL_SECONDS, ping: float = PING_SECONDS,
-                        seconds: float | None = None) -> AsyncIterator[str]:
-    """The same for ASGI; Django cancels it when the client disconnects."""
+class StreamFeed:
+    """What one ASGI stream has been handed: its channels, the ids sent (to drop repeats), and a queue."""
+
+    def __init__(self, channels: list[str]):
+        self.channels = frozenset(channels)
+        self.sent: set[int] = set()
+        self.last_id = 0
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+
+    def accept(self, events: list[Event]) -> list[Event]:
+        """Those of `events` on this stream's channels not handed out before; runs on the event loop only."""
+        fresh = [e for e in events if e.channel in self.channels and e.pk not in self.sent]
+        for event in fresh:
+            self.sent.add(event.pk)
+            self.last_id = max(self.last_id, event.pk)
+        if len(self.sent) > 2 * LATE_COMMIT_IDS:
+            self.sent = {pk for pk in self.sent if pk > self.last_id - LATE_COMMIT_IDS}
+        return fresh
+
+    def offer(self, events: list[Event]) -> None:
+        for event in self.accept(events):
+            self.queue.put_nowait(event)
+
+
+class EventHub:
+    """One poller per process for all its ASGI streams: each poll reads the new events of every channel once and
+    hands each stream those of its channels, so the database sees one query per poll however many screens
+    are open (it saw one per screen before)."""
+
+    def __init__(self, *, poll: float = POLL_SECONDS):
+        self.poll = poll
+        self.feeds: set[StreamFeed] = set()
+        self.task: asyncio.Task | None = None
+        self.ready = asyncio.Event()
+        self.polls = 0
+
+    async def join(self, feed: StreamFeed) -> None:
+        """Start handing `feed` what arrives from now on. When this returns, every event committed so far is
+        either visible to a query the stream makes itself or will reach its queue."""
+        self.feeds.add(feed)
+        if self.task is None or self.task.done():
+            self.ready = asyncio.Event()
+            self.task = asyncio.get_running_loop().create_task(self._run())
+        await self.ready.wait()
+
+    def leave(self, feed: StreamFeed) -> None:
+        self.feeds.discard(feed)
+
+    async def _run(self) -> None:
+        cursor = EventCursor(channels=None, last_id=None)
+        try:
+            await sync_to_async(cursor._prime)()
+        finally:
+            self.ready.set()
+        fetch = sync_to_async(cursor.fetch)
+        while self.feeds:
+            self.polls += 1
+            try:
+                events = await fetch()
+            except Exception:  # a database hiccup must not end every open screen's stream
+                logger.exception("live events: poll failed")
+                events = []
+            for feed in list(self.feeds):
+                feed.offer(events)
+            await asyncio.sleep(self.poll)
+
+
+HUB = EventHub()
+
+
+async def aevent_stream(cursor: EventCursor, *, ping: float = PING_SECONDS, seconds: float | None = None,
+                        hub: EventHub | None = None) -> AsyncIterator[str]:
+    """The same for ASGI, fed by the process's hub; Django cancels it when the client disconnects."""
     seconds = _stream_seconds() if seconds is None else seconds
-    fetch = sync_to_async(cursor.fetch)
+    hub = hub or HUB
+    feed = StreamFeed(cursor.channels)
     yield f"retry: {RETRY_MS}\n\n"
-    started = last_write = time.monotonic()
-    while True:
-        for event in await fetch():
+    started = time.monotonic()
+    await hub.join(feed)
+    try:
+        while True:  # what the client missed before it connected (?last= or Last-Event-ID), from its own cursor
+            missed = await sync_to_async(cursor.fetch)()
+            for event in feed.accept(missed):
+                yield sse_frame(event)
+            if len(missed) < BATCH:
+                break
+        while (left := seconds - (time.monotonic() - started)) > 0:
+            try:
+                event = await asyncio.wait_for(feed.queue.get(), timeout=min(ping, left))
+            except TimeoutError:
+                yield ": ping\n\n"
+                continue
             yield sse_frame(event)
-            last_write = time.monotonic()
-        now = time.monotonic()
-        if now - last_write >= ping:
-            yield ": ping\n\n"
-            last_write = now
-        if now - started >= seconds:
-            return
-        await asyncio.sleep(poll)
+    finally:
+        hub.leave(feed)
 
 
 def last_event_id(request) -> int | None:
