@@ -26,8 +26,10 @@ from satulayar.demo.live import (
     visits_day,
 )
 from satulayar.org.models import City
+from satulayar.visits import services as desk
 from satulayar.visits.catalogue import services_seed_default
-from satulayar.visits.models import Rating, Ticket
+from satulayar.visits.models import Counter as VisitsCounter
+from satulayar.visits.models import Rating, Service, Ticket
 
 pytestmark = pytest.mark.django_db
 SEED = 2018
@@ -36,6 +38,7 @@ SATURDAY = dt.date(2026, 11, 28)
 ZONE = ZoneInfo("Asia/Makassar")
 FIRST = dt.datetime.combine(DAY, dt.time(8, 15), ZONE)  # offices open at 08:00: a short queue already
 LATER = dt.datetime.combine(DAY, dt.time(8, 45), ZONE)  # the late ones come in
+AFTERNOON = dt.datetime.combine(DAY, dt.time(9, 45), ZONE)
 
 
 def _stored(city: City, day: dt.date) -> SimpleNamespace:
@@ -53,6 +56,22 @@ def _stored(city: City, day: dt.date) -> SimpleNamespace:
         leaves=set(LeaveRequest.objects.filter(start_date__lte=day, end_date__gte=day, status=RequestStatus.APPROVED)
                    .values_list("employee_id", "kind")),
     )
+
+
+def _a_person_takes_a_free_counter(city: City, desk_events) -> int:
+    """An officer issues a ticket and calls it to a counter that is free, and never finishes it."""
+    busy = set(Ticket.objects.filter(date=DAY, status__in=("called", "serving")).values_list("counter_id", flat=True))
+    event = next(e for e in desk_events if e.kind == CALL and e.at > LATER + dt.timedelta(seconds=5)
+                 and e.slot[0] not in busy)
+    counter = VisitsCounter.objects.select_related("kelurahan__kecamatan__city").get(pk=event.slot[0])
+    service = Service.objects.get(pk=next(e.ticket[1] for e in desk_events if e.kind == ISSUE
+                                          and e.kelurahan_id == counter.kelurahan_id))
+    mine = desk.ticket_issue(kelurahan=counter.kelurahan, service=service, channel="desk",
+                             now=LATER + dt.timedelta(seconds=1))
+    called = desk.ticket_call_next(actor=None, kelurahan=counter.kelurahan, counter=counter,
+                                   now=LATER + dt.timedelta(seconds=2))
+    assert called is not None and called.counter_id == counter.pk
+    return mine.pk
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +93,9 @@ def live(django_db_setup, django_db_blocker):
         data.after_again = _stored(city, DAY)
         data.later = simulator.apply(LATER)
         data.after_later = _stored(city, DAY)
+        data.human = _a_person_takes_a_free_counter(city, data.desk)
+        data.interfered = simulator.apply(AFTERNOON)
+        data.interfered_again = simulator.apply(AFTERNOON)
         saturday = dt.datetime.combine(SATURDAY, dt.time(10), ZONE)
         data.saturday_team = attendance_day(city=city, seed=SEED, date=SATURDAY).shift_team
         data.saturday_desk = visits_day(city=city, seed=SEED, date=SATURDAY)
@@ -128,6 +150,13 @@ def test_a_later_moment_applies_only_what_became_due_since(live):
         assert live.later.by_kind[kind] == len(_due(live.desk, kind, LATER, since=FIRST)), kind
     assert live.later.by_kind[ISSUE] > 0
     assert len(live.after_later.tickets) == len(_due(live.desk, ISSUE, LATER))
+
+
+def test_a_counter_someone_else_uses_is_skipped_once_and_the_day_goes_on(live):
+    assert live.interfered.skipped >= 1  # the planned call to the counter the officer holds is refused
+    assert live.interfered.by_kind[ISSUE] == len(_due(live.desk, ISSUE, AFTERNOON, since=LATER))
+    assert live.interfered.by_kind[FINISH] > 50
+    assert not live.interfered_again and live.interfered_again.skipped == 0  # refused once, not retried
 
 
 def test_the_desk_replays_the_plan_first_come_first_served(live):

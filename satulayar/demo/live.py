@@ -259,10 +259,11 @@ class LiveDemo:
         self._devices: dict[int, Device] = {}
         self._pins: dict[int, str] = {}  # the PIN each employee has on the machines: the NIP unless mapped
         self._by_pk: dict[int, _TicketState] = {}
+        self._refused: set[tuple] = set()
 
     def _plan(self, date: dt.date) -> None:
         calendar_seed(city=self.city, years=[date.year])
-        self.date, self.sent_until = date, None
+        self.date, self.sent_until, self._refused = date, None, set()
         attendance = attendance_day(city=self.city, seed=self.seed, date=date)
         self.punches, self.shift_team, self.leaves = attendance.punches, attendance.shift_team, attendance.leaves
         try:
@@ -302,7 +303,11 @@ class LiveDemo:
                    .values_list("employee_id", flat=True))
         missing = [e for e in self.shift_team if e not in have]
         for employee in Employee.objects.filter(pk__in=missing).select_related("unit__city").order_by("pk"):
-            shift_set(actor=None, employee=employee, date=self.date, start=SHIFT_START, end=SHIFT_END)
+            try:
+                shift_set(actor=None, employee=employee, date=self.date, start=SHIFT_START, end=SHIFT_END)
+            except ValidationError as exc:
+                log.warning("Demo langsung: sif %s tidak dijadwalkan: %s", employee, exc)
+                continue
             applied.shifts += 1
 
     def _leave(self, applied: Applied) -> None:
@@ -316,9 +321,14 @@ class LiveDemo:
         for leave in self.leaves:
             if leave.employee_id not in employees:
                 continue
-            request = leave_request_create(actor=None, employee=employees[leave.employee_id], kind=leave.kind,
-                                           start_date=leave.start_date, end_date=leave.end_date, reason=leave.reason)
-            leave_request_decide(actor=None, request=request, approve=True, note="Disetujui sistem (data demo)")
+            try:
+                request = leave_request_create(actor=None, employee=employees[leave.employee_id], kind=leave.kind,
+                                               start_date=leave.start_date, end_date=leave.end_date,
+                                               reason=leave.reason)
+                leave_request_decide(actor=None, request=request, approve=True, note="Disetujui sistem (data demo)")
+            except ValidationError as exc:  # e.g. a request someone made meanwhile: theirs stands
+                log.warning("Demo langsung: cuti %s tidak diajukan: %s", employees[leave.employee_id], exc)
+                continue
             applied.leaves += 1
 
     def _punches(self, now: dt.datetime, applied: Applied, *, push: bool) -> None:
@@ -376,10 +386,13 @@ class LiveDemo:
         services = Service.objects.in_bulk({e.ticket[1] for e in due if e.ticket})
         counters = Counter.objects.in_bulk({e.slot[0] for e in due if e.slot})
         for event in due:
+            if event.key in self._refused:
+                continue
             try:
                 done = self._desk_event(event, by_ticket, by_slot, kelurahan, services, counters)
             except ValidationError as exc:  # the desk refused: a person used that counter or ticket meanwhile
                 log.debug("Demo langsung: %s %s ditolak: %s", event.kind, event.at, exc)
+                self._refused.add(event.key)  # not retried later at a stale time
                 applied.skipped += 1
                 continue
             if done:
@@ -475,7 +488,11 @@ def demo_services() -> None:
     live = LiveDemo(city=city, seed=int(os.environ.get(SEED_ENV, DEFAULT_SEED)),
                     server=os.environ.get(SERVER_ENV, ""))
     started = time.monotonic()
-    applied = live.apply(dt.datetime.now(dt.UTC), desk=False)
+    try:
+        applied = live.apply(dt.datetime.now(dt.UTC), desk=False)
+    except Exception:  # the demo still serves; the thread tries again
+        log.exception("Demo langsung: penyusulan kehadiran gagal")
+        applied = Applied()
     print(f"Demo langsung {live.date}: kehadiran hari ini sampai sekarang disusul dalam "
           f"{time.monotonic() - started:.1f} detik ({_summary(applied) or 'tidak ada yang perlu disusul'})",
           flush=True)
