@@ -145,7 +145,9 @@ LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["satulayar.formats"]
 USE_I18N = True
-USE_THOUSAND_SEPARATOR = True
+# Off: ids and values in links, forms and data attributes must stay plain (a grouped id 5.772 is another
+# number to a script). Shown numbers go through the `angka` filter, which groups them the Indonesian way.
+USE_THOUSAND_SEPARATOR = False
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Makassar")
 
