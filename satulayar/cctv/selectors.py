@@ -23,6 +23,7 @@ from satulayar.visits.selectors import visits_hourly
 # arrivals times their mean wait in hours, so at the usual waits (under an hour) the tickets exceed the queue;
 # even an office with two-hour waits stays unflagged unless most visitors got no ticket. Also flagged: many
 # tickets while the camera saw nobody all hour.
+MISMATCH_MIN_AVERAGE = 2  # people waiting on average over the hour
 MISMATCH_MIN_PEOPLE = 3
 MISMATCH_TICKETS_UNSEEN = 10
 
@@ -136,7 +137,8 @@ def crowd_mismatches(*, city, date: dt.date, now: dt.datetime | None = None, kel
         peak = sample["peak"] if sample else 0
         issued = tickets.get((kel, hour), 0)
         reason = ""
-        if peak >= MISMATCH_MIN_PEOPLE and issued < avg / 2:
+        # A crowd that stays (the hour's average, not one busy frame) while the desk issues few tickets.
+        if peak >= MISMATCH_MIN_PEOPLE and avg >= MISMATCH_MIN_AVERAGE and issued < avg / 2:
             reason = _("banyak orang terlihat menunggu, sedikit tiket: loket tidak mencatat?")
         elif sample and peak == 0 and issued >= MISMATCH_TICKETS_UNSEEN:
             reason = _("banyak tiket, tidak ada orang terlihat: kamera salah arah atau tiket fiktif?")

@@ -16,6 +16,7 @@ starting with "lambat-") answer after `slow_s` seconds, in `corrupt` send bytes 
 import base64
 import hashlib
 import http.server
+import sys
 import threading
 import time
 import zoneinfo
@@ -145,7 +146,7 @@ class CameraSimulator:
 
     def start(self) -> "CameraSimulator":
         handler = type("Handler", (_Handler,), {"simulator": self})
-        self._server = http.server.ThreadingHTTPServer((self.host, self.port), handler)
+        self._server = _QuietServer((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, name=f"cctv-simulator:{self.port}", daemon=True).start()
@@ -160,6 +161,13 @@ class CameraSimulator:
     @property
     def running(self) -> bool:
         return self._server is not None
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A poller that gave up on the slow camera closes its socket: expected here, not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -34,6 +34,7 @@ def day(cameras, city):
     _seen(cameras.kuin, 10, avg=4.2, peak=6)
     _seen(cameras.kuin, 11, avg=1.0, peak=2)
     _seen(cameras.alalak, 9, avg=0.0, peak=0)
+    _seen(cameras.alalak, 11, avg=0.4, peak=3)  # one busy frame in a quiet hour without tickets: no crowd
     return cameras
 
 
@@ -44,6 +45,7 @@ def test_crowd_mismatches_flag_many_people_with_few_tickets_and_the_reverse(day,
     assert (kuin_10["people_seen"], kuin_10["tickets_issued"], kuin_10["flagged"]) == (4.2, 2, True)
     assert "loket tidak mencatat" in kuin_10["reason"]
     assert by_key[("Kuin Cerucuk", 11)]["flagged"] is False
+    assert by_key[("Alalak Utara", 11)]["flagged"] is False
     alalak_9 = by_key[("Alalak Utara", 9)]
     assert alalak_9["tickets_issued"] == 12 and alalak_9["flagged"] and "tidak ada orang terlihat" in alalak_9["reason"]
     assert set(kuin_10) >= {"kelurahan_id", "kelurahan", "hour", "people_seen", "tickets_issued", "flagged"}
