@@ -185,8 +185,10 @@ def _publish(alert: Alert, kind: str) -> None:
 
 def _apply(rule: AlertRule, breaches: list[Breach], now: dt.datetime, result: Evaluation) -> list[Alert]:
     opened = []
+    # Two checks of one rule at once (the minute's job and "check now") take turns on the rule's row.
+    AlertRule.objects.select_for_update().filter(pk=rule.pk).first()
     current = {a.subject: a for a in Alert.objects.filter(rule=rule, resolved_at__isnull=True)}
-    for breach in breaches:
+    for breach in {breach.subject: breach for breach in breaches}.values():
         alert = current.pop(breach.subject, None)
         if alert is None:
             alert = Alert.objects.create(

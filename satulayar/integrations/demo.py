@@ -4,6 +4,7 @@ deterministic history backfilled through the same run machinery, so the numbers 
 
 import datetime as dt
 import logging
+import os
 import urllib.parse
 import zoneinfo
 from collections.abc import Callable
@@ -182,6 +183,7 @@ def demo_services() -> None:
     rain = Connector.objects.filter(city=city, kind=ConnectorKind.WEBHOOK, name="Penakar hujan otomatis BPBD").first()
     secret = secret_open(rain.secret).get("webhook_secret") if rain else ""
     if secret:
-        url = settings.INTEGRATIONS_DEMO_WEBHOOK_BASE.rstrip("/") + reverse("integrations:webhook",
-                                                                            args=[rain.webhook_key])
+        # `satulayar demo` says where it serves (SATULAYAR_DEMO_SERVER); the setting is for other set-ups.
+        base = os.environ.get("SATULAYAR_DEMO_SERVER") or settings.INTEGRATIONS_DEMO_WEBHOOK_BASE
+        url = base.rstrip("/") + reverse("integrations:webhook", args=[rain.webhook_key])
         demo_apps.RainGaugePusher(seed=seed, url=url, secret=secret).start()
