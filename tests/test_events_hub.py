@@ -2,6 +2,7 @@
 query per poll however many streams are open, and a reconnecting client first gets what it missed."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -39,7 +40,9 @@ def run_streams(*, before, during, streams, hub, seconds=1.2):
         await asyncio.gather(*tasks)
         return frames
 
-    return asyncio.run(scenario())
+    # A thread of its own: after a browser test, Playwright's loop is still running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, scenario()).result()
 
 
 def numbers(frames: list[str]) -> list[int]:
