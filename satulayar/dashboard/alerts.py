@@ -7,7 +7,7 @@ alert publishes a live event on `alerts:<city id>` (ids only; the screen fetches
 new alert is POSTed as JSON to the rule's webhook, if it has one, after the commit.
 
 The numbers come from the apps that own them: `attendance.reports.units_today`, `visits.selectors.queue_now`, and
-the CCTV and integration hub selectors. A rule whose app is not installed is skipped, never guessed.
+the CCTV and integration hub selectors.
 """
 
 import datetime as dt
@@ -27,10 +27,12 @@ from django.utils.translation import gettext as _
 from satulayar.attendance.reports import units_today
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.cctv import selectors as cctv
 from satulayar.core.events import event_publish
 from satulayar.dashboard.choices import AlertKind
 from satulayar.dashboard.models import Alert, AlertRule
-from satulayar.dashboard.selectors import city_now, optional_selector
+from satulayar.dashboard.selectors import city_now
+from satulayar.integrations import selectors as hub
 from satulayar.org.models import City, Employee, Kelurahan, Unit
 from satulayar.visits import selectors as visits
 
@@ -130,39 +132,31 @@ def _wait_long(rule: AlertRule, now: dt.datetime) -> list[Breach]:
     return breaches
 
 
-def _camera_offline(rule: AlertRule, now: dt.datetime) -> list[Breach] | None:
-    selector = optional_selector("satulayar.cctv.selectors", "cameras_offline")
-    if selector is None:
-        return None
+def _camera_offline(rule: AlertRule, now: dt.datetime) -> list[Breach]:
     return [Breach(subject=f"camera:{cam['id']}", label=cam.get("name", ""), kelurahan_id=cam.get("kelurahan_id"),
                    message=_("Kamera %(name)s (%(site)s) mati lebih dari %(min)g menit.")
                    % {"name": cam.get("name", ""), "site": cam.get("site") or cam.get("kelurahan") or "–",
                       "min": rule.threshold})
-            for cam in selector(city=rule.city, minutes=int(rule.threshold), now=now)]
+            for cam in cctv.cameras_offline(city=rule.city, minutes=int(rule.threshold), now=now)]
 
 
-def _connector_stale(rule: AlertRule, now: dt.datetime) -> list[Breach] | None:
-    selector = optional_selector("satulayar.integrations.selectors", "connectors_health")
-    if selector is None:
-        return None
+def _connector_stale(rule: AlertRule, now: dt.datetime) -> list[Breach]:
     return [Breach(subject=f"connector:{c['id']}", label=c["name"],
                    message=_("Konektor %(name)s (%(dept)s) %(health)s.") % {
                        "name": c["name"], "dept": c.get("department") or "–",
                        "health": _("gagal") if c["health"] == "failing" else _("tidak segar")})
-            for c in selector(city=rule.city, now=now) if c["health"] != "fresh"]
+            for c in hub.connectors_health(city=rule.city, now=now) if c["health"] != "fresh"]
 
 
-def _crowd_mismatch(rule: AlertRule, now: dt.datetime) -> list[Breach] | None:
-    selector = optional_selector("satulayar.cctv.selectors", "crowd_mismatches")
-    if selector is None:
-        return None
+def _crowd_mismatch(rule: AlertRule, now: dt.datetime) -> list[Breach]:
     return [Breach(subject=f"crowd:{row['kelurahan_id']}", label=row["kelurahan"], kelurahan_id=row["kelurahan_id"],
                    value=row["people_seen"],
                    message=_("Kelurahan %(name)s pukul %(hour)02d: %(seen)d orang terlihat di kamera, "
                              "%(tickets)d tiket.")
                    % {"name": row["kelurahan"], "hour": row["hour"], "seen": row["people_seen"],
                       "tickets": row["tickets_issued"]})
-            for row in selector(city=rule.city, date=city_now(rule.city, now).date(), now=now) if row.get("flagged")]
+            for row in cctv.crowd_mismatches(city=rule.city, date=city_now(rule.city, now).date(), now=now)
+            if row.get("flagged")]
 
 
 CHECKS = {AlertKind.ATTENDANCE_LOW: _attendance_low, AlertKind.QUEUE_LONG: _queue_long,
@@ -173,7 +167,6 @@ CHECKS = {AlertKind.ATTENDANCE_LOW: _attendance_low, AlertKind.QUEUE_LONG: _queu
 @dataclass
 class Evaluation:
     rules: int = 0
-    skipped: int = 0  # rules whose app is not installed
     opened: int = 0
     resolved: int = 0
     open: int = 0
@@ -219,9 +212,6 @@ def alerts_evaluate(*, city: City, now: dt.datetime | None = None, rules=None) -
     for rule in rules:
         breaches = CHECKS[rule.kind](rule, now)
         result.rules += 1
-        if breaches is None:
-            result.skipped += 1
-            continue
         with transaction.atomic():
             opened = _apply(rule, breaches, now, result)
         to_deliver += [a for a in opened if rule.webhook_url]

@@ -83,7 +83,7 @@ def kelurahan(request, pk: int):
         rows=[[service_names.get(m.service_id, "?"), m.visits, m.wait.median_min, m.service.median_min]
               for m in by_service], series=[(_("Kunjungan"), 1, charts.BLUE)], horizontal=True)
     all_cameras = selectors.cameras(user=request.user, city=request.city)
-    cameras = [c for c in all_cameras or () if c.get("kelurahan_id") == pk]
+    cameras = [c for c in all_cameras if c.get("kelurahan_id") == pk]
     offices = Unit.objects.filter(kelurahan=found, active=True)
     office_today = _office_attendance(request.user).get(found.pk)
     return _render(request, "dashboard/kelurahan.html", {

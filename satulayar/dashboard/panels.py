@@ -52,12 +52,12 @@ def _services(request, now=None) -> dict:
 
 def _cameras(request, now=None) -> dict:
     cameras = selectors.cameras(user=request.user, city=request.city)
-    return {"cameras": cameras, "cameras_offline": sum(1 for c in cameras or () if not c.get("online"))}
+    return {"cameras": cameras, "cameras_offline": sum(1 for c in cameras if not c.get("online"))}
 
 
 def _indicators(request, now=None) -> dict:
     found = selectors.indicators(user=request.user, city=request.city)
-    for item in found or ():
+    for item in found:
         item["sparkline"] = charts.sparkline([value for _period, value in item.get("series") or ()])
     return {"indicators": found}
 
@@ -70,7 +70,7 @@ def _alerts(request, now=None) -> dict:
 
 def _inspections(request, now=None) -> dict:
     found = selectors.inspections(user=request.user, city=request.city)
-    for item in found or ():
+    for item in found:
         item["findings_total"] = sum((item.get("findings") or {}).values())
     return {"inspections": found}
 

@@ -9,7 +9,6 @@ Everything takes the user and is limited to what org.access lets them see.
 """
 
 import datetime as dt
-import importlib
 import statistics
 import zoneinfo
 from collections import defaultdict
@@ -20,6 +19,9 @@ from django.utils import timezone
 
 from satulayar.attendance import rollups
 from satulayar.attendance.reports import UnitToday, rollup_units_for, units_today
+from satulayar.cctv import selectors as cctv
+from satulayar.inspections import selectors as sidak
+from satulayar.integrations import selectors as hub
 from satulayar.org import access
 from satulayar.org.models import City, Kelurahan, Unit
 from satulayar.visits import selectors as visits
@@ -31,14 +33,6 @@ IKM_DAYS = 30
 
 def city_now(city: City, now: dt.datetime | None = None) -> dt.datetime:
     return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(city.timezone))
-
-
-def optional_selector(module: str, name: str):
-    """A selector of an app that may not be installed or finished yet (CCTV, integrations, sidak); None then."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError:
-        return None
 
 
 # --- attendance ----------------------------------------------------------------------------------------------------
@@ -212,17 +206,13 @@ def services_today(*, user, city: City, kelurahan_ids=None, now: dt.datetime | N
 # --- the other apps ------------------------------------------------------------------------------------------------
 
 
-def cameras(*, user, city: City) -> list[dict] | None:
-    """The CCTV app's cameras for the user (None while that app offers none)."""
-    selector = optional_selector("satulayar.cctv.selectors", "dashboard_cameras")
-    return None if selector is None else selector(user=user, city=city)
+def cameras(*, user, city: City) -> list[dict]:
+    return cctv.dashboard_cameras(user=user, city=city)
 
 
-def indicators(*, user, city: City) -> list[dict] | None:
-    selector = optional_selector("satulayar.integrations.selectors", "indicators_latest")
-    return None if selector is None else selector(user=user, city=city)
+def indicators(*, user, city: City) -> list[dict]:
+    return hub.indicators_latest(user=user, city=city)
 
 
-def inspections(*, user, city: City, limit: int = 5) -> list[dict] | None:
-    selector = optional_selector("satulayar.inspections.selectors", "inspections_recent")
-    return None if selector is None else selector(user=user, city=city, limit=limit)
+def inspections(*, user, city: City, limit: int = 5) -> list[dict]:
+    return sidak.inspections_recent(user=user, city=city, limit=limit)

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 
-from satulayar.dashboard.selectors import optional_selector
+from satulayar.integrations.selectors import public_indicator_values
 from satulayar.org.models import City, Kelurahan
 from satulayar.visits import selectors as visits
 
@@ -87,10 +87,9 @@ def ikm_per_kelurahan(*, city: City, start: dt.date, end: dt.date) -> list[dict]
     return rows
 
 
-def public_indicators(*, city: City, start: dt.date, end: dt.date) -> list[dict] | None:
-    """The integration hub's values of indicators marked public (None while that app offers none)."""
-    selector = optional_selector("satulayar.integrations.selectors", "public_indicator_values")
-    return None if selector is None else selector(city=city, start=start, end=end)
+def public_indicators(*, city: City, start: dt.date, end: dt.date) -> list[dict]:
+    """The integration hub's values of indicators marked public."""
+    return public_indicator_values(city=city, start=start, end=end)
 
 
 DATASETS = {  # slug: (function, title)

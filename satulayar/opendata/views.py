@@ -60,7 +60,7 @@ def page(request):
     summary = [{"code": code, "kelurahan": names[code][0], "kecamatan": names[code][1],
                 "visits": per_kelurahan.get(code, 0), "times": times.get(code), "ikm": ikm.get(code)}
                for code in codes]
-    indicators = indicator_summary(selectors.public_indicators(city=city, start=start, end=end) or [])
+    indicators = indicator_summary(selectors.public_indicators(city=city, start=start, end=end))
     return render(request, "opendata/page.html", {
         "start": start, "end": end, "error": error, "chart": chart, "summary": summary,
         "indicators": indicators, "min_count": selectors.min_count(),
