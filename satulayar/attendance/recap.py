@@ -24,6 +24,7 @@ from satulayar.attendance.models import DailyStatus, TppPolicy, TppRule
 from satulayar.attendance.status import local_today
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.periods import month_bounds
 from satulayar.org.models import City, Employee, Unit
 
 HUNDRED = Decimal(100)
@@ -40,11 +41,6 @@ DEFAULT_RULES = [
     (TppViolation.MISSING_OUT, 0, None, "0.5"),
 ]
 DEFAULT_CAP = Decimal(100)
-
-
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    first = dt.date(year, month, 1)
-    return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
 def _percent(part: int, whole: int) -> Decimal | None:

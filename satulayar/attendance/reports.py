@@ -25,13 +25,13 @@ from satulayar.attendance.recap import (
     TppResult,
     UnitRecap,
     employee_recaps,
-    month_bounds,
     tpp_month,
     unit_recaps,
 )
 from satulayar.attendance.rollups import LEAVE_STATUSES, days_totals
 from satulayar.attendance.schedules import HOLIDAY_KINDS, WorkPlan
 from satulayar.attendance.status import local_today, statuses_compute
+from satulayar.core.periods import month_bounds
 from satulayar.org import access
 from satulayar.org.models import City, Employee, Unit
 

@@ -26,6 +26,7 @@ from django.db.models import Count, F, Q, Sum
 from satulayar.attendance.choices import DayStatus
 from satulayar.attendance.models import DailyStatus, UnitDay
 from satulayar.attendance.schedules import city_zone
+from satulayar.core.periods import month_spans
 from satulayar.org.models import Unit
 
 LEAVE_STATUSES = (DayStatus.ANNUAL_LEAVE, DayStatus.SICK, DayStatus.PERMIT, DayStatus.FIELD_DUTY, DayStatus.STUDY)
@@ -114,9 +115,8 @@ def unit_days_rebuild(*, start: dt.date, end: dt.date, city_id: int | None = Non
     """Recompute every unit's rollups for the dates of [start, end] (of one city if given), a month at a time."""
     unit_ids = None if city_id is None else list(Unit.objects.filter(city_id=city_id).values_list("pk", flat=True))
     zones = _zones(unit_ids)
-    written, first = 0, start
-    while first <= end:
-        last = min(end, (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+    written = 0
+    for first, last in month_spans(start, end):
         statuses = DailyStatus.objects.filter(date__range=(first, last))
         stale = UnitDay.objects.filter(date__range=(first, last))
         if unit_ids is not None:
@@ -126,7 +126,6 @@ def unit_days_rebuild(*, start: dt.date, end: dt.date, city_id: int | None = Non
             stale.delete()
             UnitDay.objects.bulk_create(rows, batch_size=1000)
         written += len(rows)
-        first = last + dt.timedelta(days=1)
     return written
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour
 
+from satulayar.core.periods import month_spans
 from satulayar.org.models import Kelurahan
 from satulayar.visits.choices import OPEN_STATUSES, TicketStatus
 from satulayar.visits.models import KelurahanHour, Ticket
@@ -87,9 +88,8 @@ def kelurahan_hours_rebuild(*, start: dt.date, end: dt.date, city_id: int | None
     ids = None if city_id is None else list(Kelurahan.objects.filter(kecamatan__city_id=city_id)
                                             .values_list("pk", flat=True))
     zones = _zones(ids)
-    written, first = 0, start
-    while first <= end:
-        last = min(end, (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+    written = 0
+    for first, last in month_spans(start, end):
         tickets = Ticket.objects.filter(date__range=(first, last))
         stale = KelurahanHour.objects.filter(date__range=(first, last))
         if ids is not None:
@@ -99,5 +99,4 @@ def kelurahan_hours_rebuild(*, start: dt.date, end: dt.date, city_id: int | None
             stale.delete()
             KelurahanHour.objects.bulk_create(rows, batch_size=1000)
         written += len(rows)
-        first = last + dt.timedelta(days=1)
     return written
