@@ -115,7 +115,8 @@ def _database() -> dict:
 # WAL lets readers (the dashboard) run while a writer (ingest) commits; IMMEDIATE avoids
 # "database is locked" when two writers upgrade a read transaction at the same time.
 SQLITE_OPTIONS = {
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
+                    "PRAGMA cache_size=-65536;",
     "transaction_mode": "IMMEDIATE",
 }
 DATABASES = {"default": _database()}

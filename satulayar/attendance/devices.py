@@ -20,6 +20,7 @@ from satulayar.attendance.ingest import PunchRow, future_cutoff, future_toleranc
 from satulayar.attendance.models import Device, DeviceCommand, DeviceUpload, PinMapping
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.db import pairs_for_keys
 from satulayar.org import access
 from satulayar.org.models import Employee, Site
 
@@ -237,9 +238,8 @@ def device_command_results_record(*, device: Device, results: list[adms.CommandR
 
 def employees_by_pin(*, city, pins: set[str]) -> dict[str, int]:
     """Employee ids of active employees by device PIN: the PIN mapping first, else the NIP itself."""
-    found = dict(Employee.objects.filter(unit__city=city, active=True, nip__in=pins).values_list("nip", "id"))
-    found.update(PinMapping.objects.filter(city=city, pin__in=pins, employee__active=True)
-                 .values_list("pin", "employee_id"))
+    found = dict(pairs_for_keys(Employee.objects.filter(unit__city=city, active=True), "nip", "id", pins))
+    found.update(pairs_for_keys(PinMapping.objects.filter(city=city, employee__active=True), "pin", "employee", pins))
     return found
 
 

@@ -1,7 +1,7 @@
 """Storing punches from every source in bulk, idempotently: the same punch sent twice is one row.
 
-`punches_ingest` is the one writer of device and API punches. It inserts with one driver-level
-`INSERT … ON CONFLICT DO NOTHING RETURNING` per chunk, so the database, not a prior SELECT, decides what
+`punches_ingest` is the one writer of device and API punches. It inserts at the driver level with
+`INSERT … ON CONFLICT DO NOTHING`, so the database, not a prior SELECT, decides what
 is new, concurrent uploads cannot double-count, and the rows it reports as accepted are exactly those
 it inserted. Daily statuses follow on commit.
 """
@@ -22,6 +22,7 @@ from satulayar.attendance.choices import PunchSource
 from satulayar.attendance.models import Punch
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record
+from satulayar.core.db import pairs_for_keys
 from satulayar.core.events import event_publish
 from satulayar.org import access
 from satulayar.org.models import Employee
@@ -109,8 +110,8 @@ def punches_channel(city) -> str:
 
 def _publish_punches(city, inserted: list[PunchRow]) -> None:
     """A live event for the dashboard: how many punches and which units (ids only; the stream needs a login)."""
-    employee_ids = {row.employee_id for row in inserted}
-    units = sorted(set(Employee.objects.filter(pk__in=employee_ids).values_list("unit_id", flat=True)))
+    units = sorted({unit for _id, unit in pairs_for_keys(Employee.objects.all(), "id", "unit",
+                                                       {row.employee_id for row in inserted})})
     event_publish(channel=punches_channel(city), kind="punch.recorded", data={"accepted": len(inserted),
                                                                               "units": units})
 
@@ -127,51 +128,60 @@ def _unique_rows(rows: Iterable[PunchRow], cutoff: dt.datetime) -> list[PunchRow
 
 
 def _insert_ignoring_duplicates(rows: list[PunchRow], constants: dict, actor_id: int | None) -> list[PunchRow]:
-    """Returns the rows the database really inserted (RETURNING lists only those, never the skipped ones)."""
+    """Returns the rows the database really inserted, never the skipped ones."""
     connection.ensure_connection()
-    adapt = _utc_text if connection.vendor == "sqlite" else connection.ops.adapt_datetimefield_value
+    sqlite = connection.vendor == "sqlite"
+    adapt = _utc_text if sqlite else connection.ops.adapt_datetimefield_value
     received_at = adapt(constants["received_at"])
     values = [[row.employee_id, adapt(row.at), constants["source"], constants["device"], row.site_id,
                row.device_state, row.verify_mode, row.lat, row.lon, row.accuracy_m, row.distance_m, row.future_flag,
                constants["excluded"], row.note, row.created_by_id or actor_id, received_at] for row in rows]
-    insert = _insert_sqlite if connection.vendor == "sqlite" else _insert_postgresql
-    by_key = {(row.employee_id, row.at): row for row in rows}
-    return [by_key[(employee_id, _as_utc(at))] for employee_id, at in insert(values)]
+    # Keyed by the values as stored, which the database hands back unchanged (text on SQLite, aware on PostgreSQL).
+    by_key = {(value[0], value[1]): row for value, row in zip(values, rows, strict=True)}
+    return [by_key[key] for key in (_insert_sqlite if sqlite else _insert_postgresql)(values)]
 
 
 def _utc_text(value: dt.datetime) -> str:
     """What Django's SQLite adapter makes of an aware datetime (naive UTC text), without its per-value checks:
     a fifth of the ingest time went there."""
-    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat(" ")[:-6]  # without "+00:00"
 
 
-def _statement_parts() -> tuple[list, str, str]:
+def _statement_parts() -> tuple[list, str]:
     quote = connection.ops.quote_name
     fields = [Punch._meta.get_field(name) for name in _COLUMNS]
     head = f"INSERT INTO {quote(Punch._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-    tail = f" ON CONFLICT DO NOTHING RETURNING {quote(fields[0].column)}, {quote(fields[1].column)}"
-    return fields, head, tail
+    return fields, head
 
 
 def _insert_sqlite(values: list[list]) -> list[tuple]:
-    """Multi-row VALUES in chunks of as many parameters as this SQLite binds."""
-    fields, head, tail = _statement_parts()
+    """Multi-row VALUES in chunks of as many parameters as this SQLite binds, then the new rows read back by id:
+    the transaction holds SQLite's one write lock from its start (transaction_mode IMMEDIATE) and ids only grow
+    (AUTOINCREMENT), so the rows above the largest id before the insert are exactly the ones inserted here. Faster
+    than RETURNING or executemany, measured."""
+    fields, head = _statement_parts()
+    table = connection.ops.quote_name(Punch._meta.db_table)
+    driver = connection.connection  # straight to sqlite3: Django's cursor would rewrite each placeholder
     placeholder = "(" + ", ".join("?" * len(fields)) + ")"
-    step = max(1, connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(fields))
-    returned = []
+    step = max(1, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(fields))
+    before = driver.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
     for start in range(0, len(values), step):
         chunk = values[start:start + step]
-        # Straight to sqlite3: Django's cursor would rewrite each of the ~30,000 placeholders from %s to ?.
-        returned += connection.connection.execute(
-            head + "VALUES " + ", ".join([placeholder] * len(chunk)) + tail,
-            [value for row in chunk for value in row]).fetchall()
-    return returned
+        driver.execute(f"{head}VALUES {', '.join([placeholder] * len(chunk))} ON CONFLICT DO NOTHING",
+                       [value for row in chunk for value in row])
+    # CAST: the text as stored, not the datetime Django's column converter would make of it.
+    return driver.execute(f"SELECT employee_id, CAST(at AS TEXT) FROM {table} WHERE id > ?", [before]).fetchall()
 
 
 def _insert_postgresql(values: list[list]) -> list[tuple]:
-    """One array per column through unnest(): a short statement PostgreSQL plans once, whatever the row count."""
-    fields, head, tail = _statement_parts()
+    """One array per column through unnest(): a short statement PostgreSQL plans once, whatever the row count;
+    RETURNING lists only the rows inserted."""
+    fields, head = _statement_parts()
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    quote = connection.ops.quote_name
+    tail = f" ON CONFLICT DO NOTHING RETURNING {quote(fields[0].column)}, {quote(fields[1].column)}"
     returned = []
     with connection.cursor() as cursor:
         for start in range(0, len(values), POSTGRES_ROWS_PER_STATEMENT):
@@ -179,13 +189,6 @@ def _insert_postgresql(values: list[list]) -> list[tuple]:
             cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}", columns)
             returned += cursor.fetchall()
     return returned
-
-
-def _as_utc(value: str | dt.datetime) -> dt.datetime:
-    """A returned timestamp as the driver hands it back: text (SQLite), naive UTC or aware."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _daily_status_refresh(pairs: frozenset[tuple[int, dt.date]], now: dt.datetime) -> None:

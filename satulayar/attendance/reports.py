@@ -75,17 +75,18 @@ def today_by_unit(*, user, now: dt.datetime | None = None) -> list[UnitToday]:
 def units_today(*, units, employees, now: dt.datetime | None = None) -> list[UnitToday]:
     """`today_by_unit` over units and employees the caller has scoped (the alert rules run without a user)."""
     now = now or timezone.now()
-    units = list(units)
-    employees = list(employees.select_related("unit__city").order_by("name"))
+    units = list(units.select_related("city"))
     rows = {unit.pk: UnitToday(unit=unit) for unit in units}
-    pairs = {(e.pk, local_today(e.unit.city, now)) for e in employees}
-    statuses = statuses_compute(pairs=pairs, now=now, employees=employees)
+    today = {unit.pk: local_today(unit.city, now) for unit in units}
+    # The units are loaded already: attached to their staff rather than built again for each person.
+    employees = [e for e in employees.order_by("name") if e.unit_id in rows]
     for employee in employees:
-        row = rows.get(employee.unit_id)
-        if row is None:
-            continue
+        employee.unit = rows[employee.unit_id].unit
+    statuses = statuses_compute(pairs={(e.pk, today[e.unit_id]) for e in employees}, now=now, employees=employees)
+    for employee in employees:
+        row = rows[employee.unit_id]
         row.employees += 1
-        status = statuses.get((employee.pk, local_today(employee.unit.city, now)))
+        status = statuses.get((employee.pk, today[employee.unit_id]))
         if status is None or status.status == DayStatus.HOLIDAY:
             continue
         row.expected += 1

@@ -124,6 +124,7 @@ class WorkPlan:
             self._shifts[shift.employee_id][shift.date] = shift
         self._resolved: dict[int, ResolvedSchedule] = {}
         self._ancestors: dict[int, list[int]] = {}
+        self._unit_days: dict[tuple[int, dt.date], PlannedDay] = {}
 
     # --- schedules and calendar -------------------------------------------------------------------------
 
@@ -194,6 +195,10 @@ class WorkPlan:
         return start, end
 
     def day(self, employee: Employee, date: dt.date) -> PlannedDay:
+        # Everyone of a unit with fixed hours has the same day: computed once per unit and date.
+        planned = self._unit_days.get((employee.unit_id, date))
+        if planned is not None:
+            return planned
         zone = self.zone(employee)
         local_day = (local_midnight(date, zone), local_midnight(date + dt.timedelta(days=1), zone))
         schedule = self.schedule_for(employee.unit, date)
@@ -206,7 +211,8 @@ class WorkPlan:
         local = self.fixed_day_hours(schedule, employee.unit.city_id, date)
         hours = Hours(local_instant(date, local[0], zone), local_instant(date, local[1], zone),
                       schedule.grace_minutes) if local else None
-        return PlannedDay(hours, *local_day, shift_worker=False)
+        planned = self._unit_days[(employee.unit_id, date)] = PlannedDay(hours, *local_day, shift_worker=False)
+        return planned
 
     def hours(self, employee: Employee, date: dt.date) -> Hours | None:
         return self.day(employee, date).hours
