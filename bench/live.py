@@ -7,7 +7,7 @@ database of the city scale (6.000 ASN), measured from outside.
   (d)  locust, headless: 200 SSE listeners, 50 senders of one punch a second (50 ingest requests/s), 5 people opening
        the overview; throughput and errors per request kind;
   (e)  peak memory (VmHWM) of the server and the worker, which refreshes the statuses of large batches meanwhile.
-Usage: python -m bench.live [--samples 40] [--seconds 40] [--listeners 200] [--senders 50]
+Usage: python -m bench.live [--samples 30] [--seconds 30] [--listeners 200] [--senders 50]
 """
 
 import argparse
@@ -30,8 +30,8 @@ from bench import _scratch
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.live")
-    parser.add_argument("--samples", type=int, default=40)
-    parser.add_argument("--seconds", type=int, default=40, help="length of the locust run")
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=30, help="length of the locust run")
     parser.add_argument("--listeners", type=int, default=200)
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--target", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
@@ -155,7 +155,7 @@ def _now_items(nips: list[str], n: int, offset: int = 0) -> list[dict]:
             for i in range(n)]
 
 
-def _single_posts(client: _Client, nips: list[str], count: int = 300) -> None:
+def _single_posts(client: _Client, nips: list[str], count: int = 200) -> None:
     client.post(_now_items(nips, 1))  # warm up
     started = time.perf_counter()
     for i in range(count):
