@@ -69,8 +69,9 @@ def _measure(args) -> None:
     first = today - span
     times = args.copies + 1
     what = "rollups" if args.rollups_only else "history"
+    weeks = f"{args.weeks} week{'s' * (args.weeks != 1)}"
     print(f"\nDashboard on {_scratch.server_version()}: {args.scale} scale, {len(world['employee_ids']):,} ASN in "
-          f"{len(world['units'])} units; 1x = {args.weeks} week{"s" * (args.weeks != 1)} of history, {times}x = {times} times that"
+          f"{len(world['units'])} units; 1x = {weeks} of history, {times}x = {times} times that"
           f"{' in rollups (the raw rows stay at 1x)' if args.rollups_only else ''}", flush=True)
     seconds, counts = _scratch.timed(_history, world, first, today - dt.timedelta(days=1), zone)
     seconds_today, _n = _scratch.timed(_today_punches, world, today, zone)
@@ -99,7 +100,7 @@ def _measure(args) -> None:
         print(f"      {name:<34} {1000 * at_1x[name]:8.1f} ms → {1000 * at_10x[name]:8.1f} ms  ×{ratio:.2f} "
               f"({'met' if ratio <= 1.5 else 'MISSED'})")
     print(f"  (f) rollups: one day of every unit and kelurahan refreshed in {1000 * one_day:.0f} ms = "
-          f"{100 * one_day / rebuild:.2f} % of rebuilding the {args.weeks} week{"s" * (args.weeks != 1)} of 1x from raw rows ({rebuild:.1f} s; "
+          f"{100 * one_day / rebuild:.2f} % of rebuilding the {weeks} of 1x from raw rows ({rebuild:.1f} s; "
           f"goal ≤ 2 %: {'met' if one_day / rebuild <= 0.02 else 'MISSED'})")
     if not args.rollups_only:
         _rollups_against_raw(world, today, punches)
