@@ -6,7 +6,8 @@ database of the city scale (6.000 ASN), measured from outside.
        stream, p50 and p95 over the samples;
   (d)  locust, headless: 200 SSE listeners, 50 senders of one punch a second (50 ingest requests/s), 5 people opening
        the overview; throughput and errors per request kind;
-  (e)  peak memory (VmHWM) of the server and the worker, which refreshes the statuses of large batches meanwhile.
+  (e)  peak memory (VmHWM) of a server process and the worker, which refreshes the statuses of large batches meanwhile.
+The server runs --workers processes (default 2, one per core of the machine this was written for).
 Usage: python -m bench.live [--samples 30] [--seconds 30] [--listeners 200] [--senders 50]
 """
 
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=int, default=30, help="length of the locust run")
     parser.add_argument("--listeners", type=int, default=200)
     parser.add_argument("--senders", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn processes (one per core)")
     parser.add_argument("--target", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args, _unknown = parser.parse_known_args(argv if argv is not None else [])
     if args.target:
@@ -41,7 +43,8 @@ def main(argv: list[str] | None = None) -> None:
             _measure(args, name)
         return
     _scratch.run_each_target("bench.live", ["--samples", str(args.samples), "--seconds", str(args.seconds),
-                                            "--listeners", str(args.listeners), "--senders", str(args.senders)])
+                                            "--listeners", str(args.listeners), "--senders", str(args.senders),
+                                            "--workers", str(args.workers)])
 
 
 def _free_port() -> int:
@@ -93,14 +96,15 @@ def _measure(args, name: str) -> None:
     env = {**os.environ, "DATABASE_URL": _database_url(name), "ATTENDANCE_STATUS_SYNC_MAX_ROWS": "50"}
     with (tempfile.TemporaryDirectory(prefix="satulayar-live-") as logs,
           open(Path(logs) / "server.log", "w") as server_log, open(Path(logs) / "worker.log", "w") as worker_log):
-        server = subprocess.Popen([sys.executable, "-m", "satulayar.cli", "serve", "--port", str(port)], env=env,
+        server = subprocess.Popen([sys.executable, "-m", "satulayar.cli", "serve", "--port", str(port),
+                                   "--workers", str(args.workers)], env=env,
                                   stdout=server_log, stderr=subprocess.STDOUT)
         worker = subprocess.Popen([sys.executable, "-m", "satulayar.cli", "worker"], env=env,
                                   stdout=worker_log, stderr=subprocess.STDOUT)
         try:
             _wait_for(port)
             client = _Client(port, sender, csrf)
-            print(f"\nLive on {version}: uvicorn (1 process) + Huey worker on 127.0.0.1, city scale "
+            print(f"\nLive on {version}: uvicorn ({args.workers} processes) + Huey worker on 127.0.0.1, city scale "
                   f"({len(world['employee_ids']):,} ASN)", flush=True)
             _single_posts(client, nips)
             _latency(port, viewer, client, nips, args.samples)

@@ -13,12 +13,12 @@ def _setup() -> None:
     django.setup()
 
 
-def serve(host: str, port: int, reload: bool = False) -> None:
+def serve(host: str, port: int, reload: bool = False, workers: int = 1) -> None:
     import uvicorn
 
     # Django has no lifespan handler; a short graceful timeout lets the server stop while live streams are open.
     uvicorn.run("satulayar.asgi:application", host=host, port=port, reload=reload, lifespan="off",
-                timeout_graceful_shutdown=3, log_level="info")
+                timeout_graceful_shutdown=3, log_level="info", workers=None if reload else workers)
 
 
 def demo(args) -> None:
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--reload", action="store_true")
+    p_serve.add_argument("--workers", type=int, default=1, help="server processes (one per core is usual)")
 
     commands.add_parser("worker", help="run background jobs (Huey)")
 
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "demo":
         demo(args)
     elif args.command == "serve":
-        serve(args.host, args.port, args.reload)
+        serve(args.host, args.port, args.reload, args.workers)
     elif args.command == "worker":
         from django.core.management import call_command
 
