@@ -102,7 +102,8 @@ class PinMapping(models.Model):
 class Punch(models.Model):
     """One recorded moment of presence. Never edited: corrections add punches or exclude with a reason."""
 
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="punches")
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="punches",
+                                 db_index=False)  # led by the unique key
     at = models.DateTimeField(_("waktu"))
     source = models.CharField(_("sumber"), max_length=12, choices=PunchSource.choices)
     device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="punches")
@@ -244,7 +245,8 @@ class LeaveRequest(models.Model):
 class DailyStatus(models.Model):
     """Derived: one row per employee per work day, rebuilt from punches, calendar, schedule and leave."""
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="daily_statuses")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="daily_statuses",
+                                 db_index=False)  # led by the unique key
     date = models.DateField()
     status = models.CharField(max_length=15, choices=DayStatus.choices)
     scheduled_start = models.DateTimeField(null=True, blank=True)
@@ -300,7 +302,8 @@ class UnitDay(models.Model):
     three arrivals at 07:30), so "present by this time of day" can be summed without the per-person rows.
     """
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+",
+                             db_index=False)  # led by the unique key
     date = models.DateField()
     expected = models.PositiveIntegerField(default=0)  # rows with scheduled hours (a work day for them)
     present = models.PositiveIntegerField(default=0)

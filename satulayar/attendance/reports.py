@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,7 +75,7 @@ def today_by_unit(*, user, now: dt.datetime | None = None) -> list[UnitToday]:
 def units_today(*, units, employees, now: dt.datetime | None = None) -> list[UnitToday]:
     """`today_by_unit` over units and employees the caller has scoped (the alert rules run without a user)."""
     now = now or timezone.now()
-    units = list(units.select_related("city"))
+    units = list(units.select_related("city") if isinstance(units, QuerySet) else units)
     rows = {unit.pk: UnitToday(unit=unit) for unit in units}
     today = {unit.pk: local_today(unit.city, now) for unit in units}
     # The units are loaded already: attached to their staff rather than built again for each person.

@@ -83,7 +83,7 @@ def _attendance_low(rule: AlertRule, now: dt.datetime) -> list[Breach]:
     local = city_now(rule.city, now)
     if rule.check_time and local.time() < rule.check_time:
         return []
-    units = list(Unit.objects.filter(city=rule.city, active=True).order_by("path"))
+    units = list(Unit.objects.filter(city=rule.city, active=True).select_related("city").order_by("path"))
     groups = [rule.unit] if rule.unit_id else [u for u in units if u.parent_id is None]
     rows = units_today(units=units, employees=Employee.objects.filter(unit__city=rule.city, active=True), now=now)
     breaches = []

@@ -78,8 +78,12 @@ def attendance_today(*, user, city: City, parent: Unit | None = None, now: dt.da
     if not (scope.can("view_employees") or scope.can("view_attendance_rates")):
         return None
     now = now or timezone.now()
-    rows = units_today(units=access.units_for(user).filter(active=True).order_by("path"),
-                       employees=access.attendance_employees_for(user).filter(active=True), now=now)
+    units = access.units_for(user).filter(active=True).order_by("path")
+    employees = access.attendance_employees_for(user).filter(active=True)
+    if parent is not None:  # one unit's page costs that unit's staff, not the city's
+        units, employees = units.filter(path__startswith=parent.path), employees.filter(
+            unit__path__startswith=parent.path)
+    rows = units_today(units=units, employees=employees, now=now)
     units = [row.unit for row in rows]
     groups = _groups(units, parent)
     if parent is None and len(groups) == 1:  # a department head: straight to their sub-units

@@ -87,7 +87,8 @@ class TicketSequence(models.Model):
 class Ticket(models.Model):
     """One visit: a queue ticket from issue to finish. Visitor details are optional (privacy by default)."""
 
-    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, related_name="tickets")
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, related_name="tickets",
+                                  db_index=False)  # led by the unique keys
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
     date = models.DateField(_("tanggal"))  # the office's local date
     prefix = models.CharField(max_length=2)
@@ -156,7 +157,8 @@ class KelurahanHour(models.Model):
     milliseconds (means add up); medians and p90 are not additive and are read from the range's tickets.
     """
 
-    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.CASCADE, related_name="+")
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)  # led by the unique key
     date = models.DateField()  # the office's local date
     hour = models.PositiveSmallIntegerField()  # local hour of issue, 0–23
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
