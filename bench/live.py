@@ -7,7 +7,7 @@ database of the city scale (6.000 ASN), measured from outside.
   (d)  locust, headless: 200 SSE listeners, 50 senders of one punch a second (50 ingest requests/s), 5 people opening
        the overview; throughput and errors per request kind;
   (e)  peak memory (VmHWM) of a server process and the worker, which refreshes the statuses of large batches meanwhile.
-The server runs --workers processes (default 2, one per core of the machine this was written for).
+The server runs --workers processes (default 1: on two cores shared with the load tool, a second one was slower).
 Usage: python -m bench.live [--samples 30] [--seconds 30] [--listeners 200] [--senders 50]
 """
 
@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench import _scratch
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=int, default=30, help="length of the locust run")
     parser.add_argument("--listeners", type=int, default=200)
     parser.add_argument("--senders", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn processes (one per core)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
     parser.add_argument("--target", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args, _unknown = parser.parse_known_args(argv if argv is not None else [])
     if args.target:
@@ -234,6 +235,13 @@ def _load(port: int, viewer: str, sender: str, csrf: str, nips: list[str], args,
                   f"{float(row['Requests/s']):6.1f}/s, "
                   f"{int(row['Failure Count'])} errors, median {row['Median Response Time']} ms, "
                   f"p95 {row['95%']} ms")
+    with open(f"{prefix}_failures.csv") as failures:
+        for row in sorted(csv.DictReader(failures), key=lambda row: -int(row["Occurrences"]))[:3]:
+            print(f"      {row['Occurrences']:>6} × {row['Name']}: {row['Error'][:110]}")
+    errors = Counter(line.strip()[:150] for line in (Path(logs) / "server.log").read_text().splitlines()
+                     if "Error:" in line or "error:" in line)
+    for line, count in errors.most_common(3):
+        print(f"      server log, {count} ×: {line}")
     sys.stdout.flush()
 
 

@@ -95,11 +95,17 @@ def _database() -> dict:
     url = env_str("DATABASE_URL")
     if url:
         try:
-            config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+            # Under ASGI every request runs in its own thread with its own connection: a connection kept for reuse
+            # is never reused, and 200 open screens ran PostgreSQL out of connections (bench.live). PostgreSQL gets
+            # a pool per process instead: requests beyond its size wait for a connection rather than fail.
+            config = dj_database_url.parse(url, conn_max_age=0)
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
         if config["ENGINE"].endswith("sqlite3"):
             config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+        elif env_int("DB_POOL_SIZE", 10):
+            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10),
+                                                        "timeout": 30}
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {

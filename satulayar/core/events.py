@@ -17,7 +17,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Max, Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -204,7 +204,7 @@ async def aevent_stream(cursor: EventCursor, *, ping: float = PING_SECONDS, seco
     await hub.join(feed)
     try:
         while True:  # what the client missed before it connected (?last= or Last-Event-ID), from its own cursor
-            missed = await sync_to_async(cursor.fetch)()
+            missed = await sync_to_async(_fetch_and_release)(cursor)
             for event in feed.accept(missed):
                 yield sse_frame(event)
             if len(missed) < BATCH:
@@ -220,6 +220,21 @@ async def aevent_stream(cursor: EventCursor, *, ping: float = PING_SECONDS, seco
         hub.leave(feed)
 
 
+def _release_connections() -> None:
+    """A stream lasts minutes: holding its request's database connections that long would take one of
+    PostgreSQL's connections per open screen. (One inside a transaction, as in a test, is left alone.)"""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+def _fetch_and_release(cursor: EventCursor) -> list[Event]:
+    try:
+        return cursor.fetch()
+    finally:
+        _release_connections()  # in the same call: a stream waiting for its turn holds no connection
+
+
 def last_event_id(request) -> int | None:
     """The id the client last saw: the Last-Event-ID header on a reconnect, or ?last= from the page."""
     value = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
@@ -227,12 +242,14 @@ def last_event_id(request) -> int | None:
 
 
 def sse_stream(request, *, channels: list[str]) -> StreamingHttpResponse:
-    """A text/event-stream response over `channels`; usable from sync and async views (it does no I/O here).
+    """A text/event-stream response over `channels`, for sync views.
 
     Under ASGI (uvicorn) the body is an async generator; under WSGI (runserver, the test live server) a
     plain one, since Django would otherwise read an async body to its end before sending anything.
     """
     cursor = EventCursor(channels=channels, last_id=last_event_id(request))
+    if isinstance(request, ASGIRequest):
+        _release_connections()  # what the view opened (session, user); the stream opens one when it reads
     # A WSGI server learns that the client left only when a write fails, so there a ping follows every poll.
     body = aevent_stream(cursor) if isinstance(request, ASGIRequest) else event_stream(cursor, ping=POLL_SECONDS)
     response = StreamingHttpResponse(body, content_type="text/event-stream")
