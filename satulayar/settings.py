@@ -103,9 +103,8 @@ def _database() -> dict:
             raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
         if config["ENGINE"].endswith("sqlite3"):
             config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
-        elif env_int("DB_POOL_SIZE", 10):
-            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10),
-                                                        "timeout": 30}
+        elif pool_size := env_int("DB_POOL_SIZE", 10):
+            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {

@@ -31,6 +31,7 @@ from satulayar.attendance.choices import DayStatus, RequestStatus
 from satulayar.attendance.models import DailyStatus, LeaveRequest, Punch
 from satulayar.attendance.rollups import unit_days_refresh_for_employees
 from satulayar.attendance.schedules import PlannedDay, WorkPlan, city_zone, local_midnight
+from satulayar.core.periods import month_spans
 from satulayar.org.models import City, Employee
 
 REPEAT_WINDOW = dt.timedelta(minutes=5)
@@ -204,15 +205,11 @@ def daily_status_rebuild(*, city: City, start: dt.date, end: dt.date, now: dt.da
         employee_ids = Employee.objects.filter(unit__city=city, active=True).values_list("pk", flat=True)
     employee_ids = sorted(employee_ids)
     written = 0
-    month_start = start
-    while month_start <= end:
-        next_month = (month_start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        month_end = min(end, next_month - dt.timedelta(days=1))
+    for month_start, month_end in month_spans(start, end):
         dates = [month_start + dt.timedelta(days=n) for n in range((month_end - month_start).days + 1)]
         for batch in _batches(employee_ids, EMPLOYEE_BATCH):
             with transaction.atomic():
                 written += _compute_and_write({(e, d) for e in batch for d in dates}, batch, now)
-        month_start = next_month
     return written
 
 
