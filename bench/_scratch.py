@@ -36,9 +36,10 @@ def environment(target: str, scratch: str) -> dict:
     return env
 
 
-def run_each_target(module: str, args: list[str], targets: list[str] | None = None) -> None:
-    """Run `python -m <module> --target T <args>` once per database, each in a fresh scratch directory."""
-    for target in targets or globals()["targets"]():
+def run_each_target(module: str, args: list[str], databases: list[str] | None = None) -> None:
+    """Run `python -m <module> --target T <args>` once per database (`databases`, else every configured one),
+    each in a fresh scratch directory."""
+    for target in databases or targets():
         with tempfile.TemporaryDirectory(prefix="satulayar-bench-") as scratch:
             subprocess.run([sys.executable, "-m", module, "--target", target, *args], cwd=ROOT,
                            env=environment(target, scratch), check=True)

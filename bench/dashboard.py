@@ -52,12 +52,12 @@ def main(argv: list[str] | None = None) -> None:
         _scratch.run_each_target("bench.dashboard", ["--scale", "city"])
         _scratch.run_each_target("bench.dashboard", ["--scale", "province", "--weeks", "1", "--copies", "51",
                                                      "--repeats", "1", "--rollups-only", "--brief"],
-                                 targets=_scratch.targets()[-1:])
+                                 databases=_scratch.targets()[-1:])
         return
     _scratch.run_each_target("bench.dashboard", ["--scale", args.scale, "--weeks", str(args.weeks), "--copies",
                                                   str(args.copies), "--repeats", str(args.repeats)]
                              + ["--rollups-only"] * args.rollups_only + ["--brief"] * args.brief,
-                             targets=args.databases)
+                             databases=args.databases)
 
 
 def _measure(args) -> None:
@@ -92,7 +92,7 @@ def _measure(args) -> None:
         assert client.get(path).status_code == 200, path
     at_1x = _time_pages(client, pages, now, args.repeats)
 
-    copy_s = _scratch.timed(_copies, span, args.copies, today, rollups_only=args.rollups_only)[0]
+    copy_s = _scratch.timed(_copies, span, args.copies, today, zone, rollups_only=args.rollups_only)[0]
     statuses, punches = _table_size("attendance_dailystatus"), _table_size("attendance_punch")
     print(f"  {times}x: copied in SQL in {copy_s:.1f} s: {statuses:,} daily statuses, {punches:,} punches, "
           f"{_table_size('visits_ticket'):,} tickets, {_table_size('attendance_unitday'):,} unit days, "
@@ -185,7 +185,7 @@ def _visits(world: dict, first: dt.date, last: dt.date) -> int:
     return visits_history_seed(city=world["city"], days=(last - first).days + 1, seed=2018, end_date=last)["tickets"]
 
 
-def _copies(span: dt.timedelta, copies: int, today: dt.date, *, rollups_only: bool = False) -> None:
+def _copies(span: dt.timedelta, copies: int, today: dt.date, zone, *, rollups_only: bool = False) -> None:
     """The 1x history copied `copies` times further back, `span` apart, in SQL (INSERT … SELECT with every date
     and time shifted): raw rows and the rollups kept from them, or the rollups alone."""
     from django.db import connection, models, transaction
@@ -200,7 +200,7 @@ def _copies(span: dt.timedelta, copies: int, today: dt.date, *, rollups_only: bo
     tables = [(UnitDay, "date", first), (KelurahanHour, "date", first)]
     if not rollups_only:  # today's punches stay out of the copies: they were not part of the 1x history
         tables += [(DailyStatus, "date", first), (Ticket, "date", first),
-                   (Punch, "at", dt.datetime.combine(first, dt.time(), dt.UTC))]
+                   (Punch, "at", dt.datetime.combine(first, dt.time(), zone))]
 
     def shifted(field, days: int, k: int) -> str:
         column = connection.ops.quote_name(field.column)
@@ -220,8 +220,7 @@ def _copies(span: dt.timedelta, copies: int, today: dt.date, *, rollups_only: bo
                 cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) SELECT "
                                f"{', '.join(shifted(f, k * span.days, k) for f in fields)} "
                                f"FROM {model._meta.db_table} WHERE {since} >= %s{upto}",
-                               [value] + ([dt.datetime.combine(today, dt.time(), dt.UTC) - dt.timedelta(hours=8)]
-                                          if upto else []))
+                               [value] + ([dt.datetime.combine(today, dt.time(), zone)] if upto else []))
     with connection.cursor() as cursor:  # as a live database stands between bulk loads: checkpointed, analyzed
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)" if sqlite else "ANALYZE")
 
