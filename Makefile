@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench install clean
+.PHONY: demo test test-fast lint bench soak install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ test: $(STAMP)
 	  echo "!!! Install it with:  sudo apt-get install -y --no-install-recommends chromium chromium-driver fonts-liberation"; \
 	  echo ""; exit 1; fi
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
@@ -32,9 +33,14 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Not part of `make test` or `make bench`: the live demo under load for 20 minutes (SOAK_ARGS="--minutes 2").
+soak: $(STAMP)
+	$(BIN)/python -m bench._soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -12,12 +12,20 @@ from django.test import Client
 
 from satulayar.org.choices import Role, UnitKind
 from satulayar.org.reference import city_load_reference
-from tests.factories import kelurahan_named, make_employee, make_unit, make_user
+from tests.factories import kelurahan_named, login_as, make_employee, make_unit, make_user
 
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached panels are keyed by ids that the next test, after a rollback, hands out again: start with none."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -70,7 +78,7 @@ def personas(org):
 def client_for(personas):
     def make(name: str) -> Client:
         client = Client()
-        client.force_login(getattr(personas, name))
+        login_as(client, getattr(personas, name))
         return client
 
     return make

@@ -1,7 +1,7 @@
 """What the benches share: one process per database, a scratch database, a bench city with staff in bulk.
 
 Each database runs in its own process (Django's settings are per process): SQLite in a temporary file always,
-PostgreSQL too when DATABASE_URL points at it, in a scratch database `satulayar_bench` created and dropped here.
+PostgreSQL too when DATABASE_URL points at it, in a scratch database `<its name>_bench` created and dropped here.
 """
 
 import datetime as dt
@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_NAME = "satulayar_bench"
+PG_SUFFIX = "_bench"  # the scratch PostgreSQL database is DATABASE_URL's name + this (several people, one server)
 SCALES = {  # name: (ASN, SKPD, sub-units per SKPD)
+    "town": (600, 10, 2),  # a quick run while others share the machine
     "city": (6_000, 40, 4),
     "province": (60_000, 400, 4),
 }
@@ -47,7 +48,7 @@ def run_each_target(module: str, args: list[str], databases: list[str] | None = 
 
 @contextmanager
 def scratch_database():
-    """A migrated empty database for this process (SQLite file in the scratch dir, or PostgreSQL satulayar_bench);
+    """A migrated empty database for this process (SQLite file in the scratch dir, or PostgreSQL <name>_bench);
     yields the settings dict's NAME, and drops it afterwards."""
     import django
 
@@ -55,7 +56,8 @@ def scratch_database():
     from django.conf import settings
     from django.db import connection
 
-    name = str(Path(settings.DATA_DIR) / "bench-fresh.sqlite3") if connection.vendor == "sqlite" else PG_NAME
+    name = str(Path(settings.DATA_DIR) / "bench-fresh.sqlite3") if connection.vendor == "sqlite" else \
+        connection.settings_dict["NAME"] + PG_SUFFIX
     connection.settings_dict["TEST"]["NAME"] = name
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
@@ -149,3 +151,32 @@ def local_workdays(end: dt.date, count: int) -> list[dt.date]:
             days.append(day)
         day -= dt.timedelta(days=1)
     return days[::-1]
+
+
+def second_factor_passed(client, user) -> None:
+    """A session as after the TOTP code (docs/security.md): the bench times pages, not the login."""
+    session = client.session
+    _mark_second_factor(session, user)
+    session.save()
+
+
+def _mark_second_factor(session, user) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+def session_key_for(user) -> str:
+    """A logged-in session made in the database, past the second factor, for clients outside Django's test client
+    (the live and soak benches' HTTP senders and screens)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
+    _mark_second_factor(session, user)
+    session.create()
+    return session.session_key

@@ -123,15 +123,18 @@ def _measure(args) -> None:
     line(f"(d) batch API, {API_BATCH} a POST", api)
     line("(c) raw driver bulk insert", raw)
     line(f"(c') raw, {args.batch} a transaction", raw_batched)
-    print(f"  ratios (wall, goal ≥ 0,30): ADMS/raw {raw[0] / adms[0]:.2f}, batch API/raw {raw[0] / api[0]:.2f}, "
-          f"ingest/raw {raw[0] / ingest[0]:.2f}, ADMS/ingest {ingest[0] / adms[0]:.2f}; ADMS against (c'), "
-          f"committing as often: {raw_batched[0] / adms[0]:.2f}")
+    print("  ratios against (c), wall (goal ≥ 0,30): " + ", ".join(
+        f"{name}/raw {raw[0] / timing[0]:.2f} ({'met' if raw[0] / timing[0] >= INGEST_GOAL else 'MISSED'})"
+        for name, timing in (("ADMS", adms), ("batch API", api), ("punches_ingest", ingest))))
+    print(f"  ADMS/ingest {ingest[0] / adms[0]:.2f}; ADMS against (c'), committing as often: "
+          f"{raw_batched[0] / adms[0]:.2f}")
     print(f"  batches over {status_sync_max_rows()} punches refresh their statuses in the worker: "
           f"{len(pairs):,} (employee, day) statuses of this load and their unit-day rollups took it "
           f"{catch_up[0]:.1f} s ({len(pairs) / catch_up[0]:,.0f} statuses/s)", flush=True)
 
 
 API_BATCH = 5000
+INGEST_GOAL = 0.30  # issue #13: each ingest path ≥ 0,30 of the raw insert
 WORKER_SAMPLE = 10_000
 
 
@@ -146,11 +149,10 @@ def _warm_up(world: dict) -> None:
 
 
 def _touched_pairs(world: dict) -> list:
-    from zoneinfo import ZoneInfo
 
     from satulayar.attendance.models import Punch
 
-    zone = ZoneInfo(world["city"].timezone)
+    zone = world["city"].zone
     return sorted({(e, at.astimezone(zone).date()) for e, at in Punch.objects.values_list("employee_id", "at")})
 
 
@@ -167,8 +169,11 @@ def _phase_api(world: dict, lines: dict[int, list[str]], size: int) -> None:
 
     from django.test import Client
 
+    from bench._scratch import second_factor_passed
+
     client = Client()
     client.force_login(_api_user(world))
+    second_factor_passed(client, _api_user(world))
     nip_of = {pin: e.nip for pin, e in zip(world["pins"], world["employees"], strict=True)}
     items = [{"nip": nip_of[fields[0]], "at": fields[1].replace(" ", "T") + "+08:00"}
              for device_lines in lines.values() for fields in (line.split("\t") for line in device_lines)]
@@ -283,12 +288,11 @@ def _phase_adms(world: dict, lines: dict[int, list[str]], size: int) -> None:
 
 def _rows(world: dict, lines: dict[int, list[str]]) -> dict[int, list]:
     """The PunchRows the ADMS parser makes of the same lines (built outside the timed part)."""
-    from zoneinfo import ZoneInfo
 
     from satulayar.attendance.adms import parse_attlog
     from satulayar.attendance.ingest import PunchRow
 
-    zone = ZoneInfo(world["city"].timezone)
+    zone = world["city"].zone
     by_pin = {pin: e.pk for pin, e in zip(world["pins"], world["employees"], strict=True)}
     rows = {}
     for n, device_lines in lines.items():

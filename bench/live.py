@@ -8,7 +8,8 @@ database of the city scale (6.000 ASN), measured from outside.
        the overview; throughput and errors per request kind;
   (e)  peak memory (VmHWM) of a server process and the worker, which refreshes the statuses of large batches meanwhile.
 The server runs --workers processes (default 1: on two cores shared with the load tool, a second one was slower).
-Usage: python -m bench.live [--samples 30] [--seconds 30] [--listeners 200] [--senders 50]
+Usage: python -m bench.live [--samples 30] [--seconds 30] [--listeners 200] [--senders 50] [--workers 1]
+       [--streams 2] [--poll] [--databases sqlite postgresql]
 """
 
 import argparse
@@ -33,11 +34,14 @@ from bench import _scratch
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.live")
     parser.add_argument("--samples", type=int, default=30)
-    parser.add_argument("--seconds", type=int, default=30, help="length of the locust run")
+    parser.add_argument("--seconds", type=int, default=30, help="length of the locust run (0: none)")
     parser.add_argument("--listeners", type=int, default=200)
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
+    parser.add_argument("--streams", type=int, default=0, help="SSE clients timed in (c) (default: 2 per process)")
+    parser.add_argument("--poll", action="store_true", help="PostgreSQL: poll the event table (EVENTS_LISTEN=0)")
     parser.add_argument("--target", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"])
     args, _unknown = parser.parse_known_args(argv if argv is not None else [])
     if args.target:
         with _scratch.scratch_database() as name:
@@ -45,7 +49,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     _scratch.run_each_target("bench.live", ["--samples", str(args.samples), "--seconds", str(args.seconds),
                                             "--listeners", str(args.listeners), "--senders", str(args.senders),
-                                            "--workers", str(args.workers)])
+                                            "--workers", str(args.workers), "--streams", str(args.streams)]
+                             + ["--poll"] * args.poll,
+                             databases=args.databases)
 
 
 def _free_port() -> int:
@@ -65,21 +71,13 @@ def _database_url(name: str) -> str:
 
 def _sessions(world: dict) -> tuple[str, str, str]:
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
 
     from satulayar.org import services
     from satulayar.org.choices import Role
 
     sender = get_user_model().objects.create_user(username="admin_bkpsdm", password="bench-bench-123")
     services.role_assign(actor=None, user=sender, role=Role.HR_ADMIN, city=world["city"])
-    keys = []
-    for user in (world["walikota"], sender):
-        session = SessionStore()
-        session["_auth_user_id"] = str(user.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-        session["_auth_user_hash"] = user.get_session_auth_hash()
-        session.create()
-        keys.append(session.session_key)
+    keys = [_scratch.session_key_for(user) for user in (world["walikota"], sender)]
     return keys[0], keys[1], secrets.token_hex(16)  # a 32-character CSRF secret, sent as cookie and header
 
 
@@ -94,7 +92,8 @@ def _measure(args, name: str) -> None:
     version = _scratch.server_version()
     django.db.connections.close_all()
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(name), "ATTENDANCE_STATUS_SYNC_MAX_ROWS": "50"}
+    env = {**os.environ, "DATABASE_URL": _database_url(name), "ATTENDANCE_STATUS_SYNC_MAX_ROWS": "50",
+           "EVENTS_LISTEN": "0" if args.poll else "1"}
     with (tempfile.TemporaryDirectory(prefix="satulayar-live-") as logs,
           open(Path(logs) / "server.log", "w") as server_log, open(Path(logs) / "worker.log", "w") as worker_log):
         server = subprocess.Popen([sys.executable, "-m", "satulayar.cli", "serve", "--port", str(port),
@@ -108,9 +107,10 @@ def _measure(args, name: str) -> None:
             print(f"\nLive on {version}: uvicorn ({args.workers} processes) + Huey worker on 127.0.0.1, city scale "
                   f"({len(world['employee_ids']):,} ASN)", flush=True)
             _single_posts(client, nips)
-            _latency(port, viewer, client, nips, args.samples)
+            _latency(port, viewer, client, nips, args.samples, args.streams or 2 * args.workers, args.poll)
             _big_batches(client, nips)
-            _load(port, viewer, sender, csrf, nips, args, logs)
+            if args.seconds > 0:
+                _load(port, viewer, sender, csrf, nips, args, logs)
             print(f"  (e) peak memory (VmHWM): server {_peak_mb(server.pid):.0f} MB, "
                   f"worker {_peak_mb(worker.pid):.0f} MB (its process tree's largest)", flush=True)
         finally:
@@ -144,12 +144,20 @@ class _Client:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def post(self, items: list[dict]) -> dict:
-        self.connection.request("POST", "/api/attendance/punches", body=json.dumps({"punches": items}),
-                                headers=self.headers)
-        response = self.connection.getresponse()
+        try:
+            response = self._send(items)
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed the idle keep-alive connection (uvicorn: after 5 s): open another.
+            self.connection.close()
+            response = self._send(items)
         body = response.read()
         assert response.status == 200, (response.status, body[:300])
         return json.loads(body)
+
+    def _send(self, items: list[dict]) -> http.client.HTTPResponse:
+        self.connection.request("POST", "/api/attendance/punches", body=json.dumps({"punches": items}),
+                                headers=self.headers)
+        return self.connection.getresponse()
 
 
 def _now_items(nips: list[str], n: int, offset: int = 0) -> list[dict]:
@@ -170,43 +178,53 @@ def _single_posts(client: _Client, nips: list[str], count: int = 200) -> None:
           f"(one client, keep-alive; status refreshed in the request)", flush=True)
 
 
-def _latency(port: int, session: str, client: _Client, nips: list[str], samples: int) -> None:
-    """Punch → the SSE client sees punch.recorded. The stream is read in a thread that stamps each event."""
-    seen: list[float] = []
-    ready = threading.Event()
+def _latency(port: int, session: str, client: _Client, nips: list[str], samples: int, streams: int,
+             poll: bool) -> None:
+    """Punch → each of `streams` SSE clients sees punch.recorded. Each stream is its own connection (so with several
+    server processes they land on different ones), read in a thread that stamps each event."""
+    seen: list[list[float]] = [[] for _ in range(streams)]
+    ready = threading.Barrier(streams + 1)
 
-    def listen():
+    def listen(stamps: list[float]):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         connection.request("GET", "/satu-layar/stream/", headers={"Cookie": f"sessionid={session}",
                                                                    "Accept": "text/event-stream"})
         response = connection.getresponse()
-        ready.set()
-        while len(seen) < samples:
+        ready.wait(10)
+        while len(stamps) < samples:
             line = response.fp.readline()
             if not line:
                 break
             if line.startswith(b"event: punch.recorded"):
-                seen.append(time.perf_counter())
+                stamps.append(time.perf_counter())
         connection.close()
 
-    thread = threading.Thread(target=listen, daemon=True)
-    thread.start()
+    for stamps in seen:
+        threading.Thread(target=listen, args=(stamps,), daemon=True).start()
     ready.wait(10)
     time.sleep(1)
-    latencies = []
+    latencies, posts, after = [], [], []
     for i in range(samples):
-        before = len(seen)
         sent = time.perf_counter()
         client.post(_now_items(nips, 1, 1000 + i))
-        while len(seen) == before and time.perf_counter() - sent < 5:
+        posts.append(time.perf_counter() - sent)
+        while any(len(stamps) <= i for stamps in seen) and time.perf_counter() - sent < 5:
             time.sleep(0.002)
-        if len(seen) > before:
-            latencies.append(seen[before] - sent)
+        latencies += [stamps[i] - sent for stamps in seen if len(stamps) > i]
+        after += [stamps[i] - sent - posts[-1] for stamps in seen if len(stamps) > i]
         time.sleep(0.05)
     quantiles = statistics.quantiles(latencies, n=20)
+    from django.db import connection
+
+    listening = connection.vendor == "postgresql" and not poll
+    how = "LISTEN/NOTIFY" if listening else "the event table polled every 0,3 s"
+    goal = f" (goal ≤ 100 ms: {'met' if quantiles[18] <= 0.1 else 'MISSED'})" if connection.vendor == "postgresql" \
+        else ""
     print(f"  (c) punch → SSE client: p50 {1000 * statistics.median(latencies):.0f} ms, "
-          f"p95 {1000 * quantiles[18]:.0f} ms over {len(latencies)}/{samples} punches "
-          f"(the stream polls the event table every 0,3 s)", flush=True)
+          f"p95 {1000 * quantiles[18]:.0f} ms{goal} over {len(latencies)}/{samples * streams} deliveries "
+          f"to {streams} streams ({how}); the POST itself took p50 {1000 * statistics.median(posts):.0f} ms, "
+          f"the event came p50 {1000 * statistics.median(after):.0f} ms / p95 "
+          f"{1000 * statistics.quantiles(after, n=20)[18]:.0f} ms after its answer", flush=True)
 
 
 def _big_batches(client: _Client, nips: list[str]) -> None:

@@ -11,14 +11,20 @@ import os
 import sys
 from pathlib import Path
 
+from django_otp.oath import totp
 from playwright.sync_api import sync_playwright
+
+DEMO_TOTP_KEY = b"satulayar-demo-totp!".hex()  # satulayar.demo.users: the demo logins' published key
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MAP = "#kelurahan-map[data-ready=true]"
 SHOTS = [  # (file, path, viewport, what to wait for, full page)
     ("overview.png", "/satu-layar/", (1440, 900), "#panel-attendance", True),
-    ("map.png", "/satu-layar/peta/?ukuran=visits", (1440, 900), "#kelurahan-map[data-ready=true]", False),
+    ("map.png", "/satu-layar/peta/?ukuran=visits", (1440, 900), MAP, False),
+    ("map-attendance.png", "/satu-layar/peta/?ukuran=attendance", (1440, 900), MAP, False),
+    ("map-wait.png", "/satu-layar/peta/?ukuran=wait", (1440, 900), MAP, False),
     ("wall.png", "/satu-layar/layar/", (1920, 1080), "#live-state[data-state=online]", False),
     ("alerts.png", "/satu-layar/peringatan/?status=semua", (1440, 900), "main", False),
     ("open-data.png", "/data-terbuka/", (1440, 900), "main", True),
@@ -41,6 +47,10 @@ def main() -> int:
         page.get_by_label("Kata sandi").fill(args.password)
         page.get_by_role("button", name="Masuk").click()
         page.wait_for_load_state("networkidle")
+        if "/faktor-kedua/" in page.url:  # city-wide roles: the demo's published TOTP key
+            page.get_by_label("Kode verifikasi").fill(f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}")
+            page.get_by_role("button", name="Verifikasi").click()
+            page.wait_for_load_state("networkidle")
         if "/masuk/" in page.url:
             print(f"login as {args.user} failed", file=sys.stderr)
             return 1

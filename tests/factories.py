@@ -4,7 +4,10 @@ import datetime as dt
 import itertools
 
 from django.contrib.auth import get_user_model
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from satulayar.core.security import needs_second_factor
 from satulayar.org import services
 from satulayar.org.choices import EmploymentType, Role, UnitKind
 from satulayar.org.models import Kelurahan
@@ -33,8 +36,26 @@ def make_user(username, role=None, city=None, unit=None, kelurahan=None, **extra
     return user
 
 
+def login_as(client, user):
+    """force_login, and for a role that needs the second factor a session that has passed it (as after the code)."""
+    client.force_login(user)
+    user._satulayar_scope = None
+    session = client.session
+    second_factor_passed(session, user)
+    session.save()
+    return client
+
+
+def second_factor_passed(session, user) -> None:
+    """Marks a session as past the second factor (as after the code), for a role that needs one."""
+    if needs_second_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="Uji", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
 def kelurahan_named(name: str) -> Kelurahan:
     return Kelurahan.objects.get(name=name)
 
 
-__all__ = ["Role", "make_employee", "make_nip", "make_unit", "make_user"]
+__all__ = ["Role", "login_as", "make_employee", "make_nip", "make_unit", "make_user"]

@@ -115,7 +115,7 @@ def test_default_size_gives_realistic_offices_and_employment_mix(city):
     assert min(kelurahan) >= 6 and max(kelurahan) <= 12
     assert min(kecamatan) >= 15 and max(kecamatan) <= 25
     biggest = sorted(plans, key=lambda plan: -sizes[plan.code])[:3]
-    assert {plan.code.split("-")[0] for plan in biggest} <= {"DISDIK", "DINKES", "RSUD"}
+    assert {plan.code.split("-")[0] for plan in biggest} <= {"DISDIK", "DINKES", "RSUD", "RSKGM"}
 
 
 def test_rows_are_born_before_the_reference_date_and_use_no_clock(city):
@@ -135,7 +135,7 @@ def test_seed_command_prints_progress_then_refuses_a_second_seed(db):
     call_command("seed", employees=SMALL_CITY, days=7, stdout=out)
     printed = out.getvalue()
     assert f"[1/{STEPS}] Wilayah: 5 kecamatan, 52 kelurahan" in printed
-    assert f"[3/{STEPS}] Pegawai: 300/300" in printed
+    assert f"[3/{STEPS}] Pegawai: 300" in printed
     assert "Selesai dalam" in printed
     tickets = Ticket.objects.count()
     assert tickets > 0 and f"Layanan kelurahan: {indonesian_number(tickets)} tiket" in printed
@@ -148,3 +148,23 @@ def test_seed_command_refuses_a_database_with_employees(org):
     make_employee(make_unit(org.city, "Dinas Contoh", "CONTOH"), "Ahmad Contoh", employment_type=EmploymentType.NON_ASN)
     with pytest.raises(CommandError, match="seed hanya mengisi basis data yang kosong"):
         call_command("seed", employees=SMALL_CITY, stdout=StringIO())
+
+
+def test_demo_logins_that_need_a_second_factor_share_the_published_totp_key(seeded):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from satulayar.demo.users import DEMO_TOTP_KEY
+
+    with_device = set(TOTPDevice.objects.filter(key=DEMO_TOTP_KEY, confirmed=True).values_list("user__username",
+                                                                                                flat=True))
+    assert with_device == {"walikota", "wakil_walikota", "sekda", "inspektur", "admin_bkpsdm", "admin_diskominfotik"}
+
+
+def test_demo_totp_prints_the_current_code():
+    from django_otp.oath import totp
+
+    from satulayar.demo.users import DEMO_TOTP_KEY
+
+    out = StringIO()
+    call_command("demo_totp", stdout=out)
+    assert out.getvalue().startswith(f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}")

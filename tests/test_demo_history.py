@@ -7,21 +7,25 @@ The range ends on Friday 27 March 2026: Nyepi, cuti bersama and Idul Fitri keep 
 import datetime as dt
 from collections import Counter, defaultdict
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
+from django.db.models import F
+from django.test import override_settings
 
-from satulayar.attendance.choices import DayStatus, DeviceStatus, PunchSource, RequestStatus
-from satulayar.attendance.models import DailyStatus, Device, LeaveRequest, Punch, Shift
+from satulayar.attendance.choices import DayStatus, DeviceStatus, LeaveKind, PunchSource, RequestStatus
+from satulayar.attendance.leave_balance import annual_leave_balance
+from satulayar.attendance.models import DailyStatus, Device, Kiosk, LeaveAttachment, LeaveRequest, Punch, Shift
 from satulayar.demo.generator import seed_city
 from satulayar.demo.history import (
     SUSPICIOUS_COUNT,
+    PlannedLeave,
     fire_operations_unit,
     history_build,
     history_people,
     history_plan,
     history_range,
+    leave_write,
     roster_start_for,
     work_calendar,
 )
@@ -39,14 +43,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seed once, read everything the tests need into plain data, and roll the database back."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with django_db_blocker.unblock(), transaction.atomic(), media:
         seed_city(city_slug="banjarmasin", employees=EMPLOYEES, days=DAYS, seed=SEED, history=False)
         city = City.objects.get(slug="banjarmasin")
         summary = history_build(city=city, days=DAYS, seed=SEED, end=END)
         start, end = history_range(end=END, days=DAYS)
-        zone = ZoneInfo(city.timezone)
+        zone = city.zone
         shift_unit = fire_operations_unit(city)
         data = SimpleNamespace(
             summary=summary, start=start, end=end,
@@ -60,8 +65,18 @@ def demo(django_db_setup, django_db_blocker):
             mobile=list(Punch.objects.filter(source=PunchSource.MOBILE).values_list("lat", "lon", "distance_m")),
             statuses=list(DailyStatus.objects.values_list("employee_id", "date", "status", "late_minutes")),
             devices={d.pk: (d.serial_number, d.status, d.site_id) for d in Device.objects.all()},
+            kiosks=list(Kiosk.objects.values_list("pk", "site_id", "active")),
+            kiosk_punches=list(Punch.objects.filter(source=PunchSource.KIOSK).values_list("kiosk_id", "site_id",
+                                                                                         "device_id")),
             leaves=list(LeaveRequest.objects.values_list("status", "decided_by_id", "start_date", "end_date")),
             shifts=list(Shift.objects.values_list("employee_id", "date")),
+            papers=list(LeaveAttachment.objects.values_list("request__kind", "request__start_date",
+                                                            "request__end_date", "content_type")),
+            sick_over_a_day=LeaveRequest.objects.filter(kind=LeaveKind.SICK).exclude(
+                start_date=F("end_date")).count(),
+            balances=[annual_leave_balance(employee=request.employee, year=year)
+                      for request in LeaveRequest.objects.filter(kind=LeaveKind.ANNUAL).select_related(
+                          "employee__unit") for year in {request.start_date.year, request.end_date.year}],
         )
         transaction.set_rollback(True)
     return data
@@ -189,10 +204,37 @@ def test_punches_come_from_approved_machines_at_their_site_or_by_phone(demo):
     assert all(lat and lon and distance is not None for lat, lon, distance in demo.mobile)
 
 
+def test_part_of_one_office_checks_in_at_its_kiosk(demo):
+    [(kiosk, site, active)] = demo.kiosks
+    assert active and site in {device_site for _serial, _status, device_site in demo.devices.values()}
+    assert 0 < len(demo.kiosk_punches) < 0.1 * len(demo.punches)
+    assert set(demo.kiosk_punches) == {(kiosk, site, None)}
+
+
 def test_leave_is_requested_and_approved_by_the_system(demo):
     assert demo.leaves
     assert all(status == RequestStatus.APPROVED and decided_by is None for status, decided_by, *_d in demo.leaves)
     assert all(demo.start <= start <= end <= demo.end for _s, _d, start, end in demo.leaves)
+
+
+def test_sick_leave_over_a_day_carries_a_real_paper_and_annual_leave_fits_the_balance(demo):
+    # A month of 300 people has few sick spells over a day (the full year has dozens): each one has its letter.
+    assert len(demo.papers) == demo.sick_over_a_day
+    assert all(kind == LeaveKind.SICK and end > start for kind, start, end, _type in demo.papers)
+    assert {content_type for *_rest, content_type in demo.papers} <= {"application/pdf", "image/jpeg"}
+    assert demo.balances and all(b.used + b.pending <= b.available for b in demo.balances)
+
+
+def test_a_planned_sick_spell_is_written_with_its_letter_and_approved(org, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    spell = PlannedLeave(org.staff.p2p.pk, LeaveKind.SICK, dt.date(2026, 3, 9), dt.date(2026, 3, 11), "Sakit")
+    request = leave_write(org.staff.p2p, spell)
+    [paper] = request.attachments.all()
+    assert request.status == RequestStatus.APPROVED and paper.content_type in ("application/pdf", "image/jpeg")
+    assert paper.file.read(3) in (b"%PD", b"\xff\xd8\xff")
+    one_day = leave_write(org.staff.kominfo, PlannedLeave(org.staff.kominfo.pk, LeaveKind.SICK, dt.date(2026, 3, 9),
+                                                          dt.date(2026, 3, 9), "Sakit"))
+    assert not one_day.attachments.exists()
 
 
 def test_the_plan_is_deterministic_whatever_the_order(demo):

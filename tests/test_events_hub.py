@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection, transaction
 
 from satulayar.core.events import EventCursor, EventHub, aevent_stream
 from satulayar.core.models import Event
@@ -17,10 +18,12 @@ def add(channel: str, n: int) -> Event:
     return Event.objects.create(channel=channel, kind="tick", data={"n": n})
 
 
-async def collect(stream, into: list[str]) -> None:
+async def collect(stream, into: list[str], writes: list[str] | None = None) -> None:
     async for chunk in stream:
         if chunk.startswith("id:"):
-            into.append(chunk)
+            into.extend(f"{frame}\n\n" for frame in chunk.split("\n\n") if frame)
+            if writes is not None:
+                writes.append(chunk)
 
 
 def run_streams(*, before, during, streams, hub, seconds=1.2):
@@ -50,7 +53,7 @@ def numbers(frames: list[str]) -> list[int]:
 
 
 def test_each_stream_gets_its_channels_once_from_one_poller():
-    hub = EventHub(poll=0.05)
+    hub = EventHub(poll=0.05, listen=False)
     many = [(["queue:1"], None)] * 20 + [(["queue:2", "attendance:1"], None)]
     frames = run_streams(before=[("queue:1", 0)], during=[("queue:1", 1), ("queue:2", 2), ("attendance:1", 3),
                                                          ("queue:1", 4), ("cctv:1", 5)], streams=many, hub=hub)
@@ -69,3 +72,46 @@ def test_a_reconnecting_client_first_gets_what_it_missed_then_live_events():
     frames = run_streams(before=[], during=[("queue:1", 13)], streams=[(["queue:1"], missed)],
                          hub=EventHub(poll=0.05), seconds=0.8)
     assert numbers(frames[0]) == [10, 11, 13]
+
+
+def test_on_postgresql_a_commit_wakes_the_hub_instead_of_its_poll():
+    """With a poll of a minute, only the NOTIFY of each commit can bring the events within the stream's second;
+    on SQLite the same hub polls (every 50 ms here)."""
+    postgresql = connection.vendor == "postgresql"
+    hub = EventHub(poll=60 if postgresql else 0.05)
+    frames = run_streams(before=[], during=[("queue:1", 1), ("queue:2", 2), ("queue:1", 3)],
+                         streams=[(["queue:1"], None), (["queue:2"], None)], hub=hub, seconds=1.0)
+    assert [numbers(f) for f in frames] == [[1, 3], [2]]
+    if postgresql:
+        assert hub.polls <= 1 + 3  # the first read, then one per notification at most
+
+
+def test_events_read_together_go_to_each_stream_in_one_write():
+    """Under load one read brings several events: a stream sends them in one write, not one write each."""
+    def add_three():
+        with transaction.atomic():
+            for n in (1, 2, 3):
+                add("queue:1", n)
+
+    async def scenario():
+        hub = EventHub(poll=0.3, listen=False)
+        frames, writes = [[], []], [[], []]
+        tasks = [asyncio.create_task(collect(aevent_stream(EventCursor(channels=["queue:1"], last_id=None), ping=5,
+                                                           seconds=1.0, hub=hub), frames[i], writes[i]))
+                 for i in range(2)]
+        await asyncio.sleep(0.1)
+        await sync_to_async(add_three)()
+        await asyncio.gather(*tasks)
+        return frames, writes
+
+    with ThreadPoolExecutor(1) as thread:
+        frames, writes = thread.submit(asyncio.run, scenario()).result()
+    assert [numbers(f) for f in frames] == [[1, 2, 3], [1, 2, 3]]
+    assert [len(w) for w in writes] == [1, 1]
+
+
+def test_a_hub_that_cannot_listen_polls():
+    """A LISTEN that fails (on SQLite: asked of a server that is not there) or is not wanted leaves the poll."""
+    hub = EventHub(poll=0.05, listen=connection.vendor == "sqlite")
+    frames = run_streams(before=[], during=[("queue:1", 1)], streams=[(["queue:1"], None)], hub=hub, seconds=0.6)
+    assert numbers(frames[0]) == [1]

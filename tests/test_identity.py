@@ -43,8 +43,14 @@ def test_surrounding_spaces_are_ignored():
     assert parse_nip(f"  {PNS_NIP}\n").birth_date == dt.date(1985, 3, 14)
 
 
-def test_appointment_exactly_at_age_17_is_accepted():
-    assert parse_nip("198503142002011001").appointment_year == 2002
+def test_appointment_in_the_month_of_the_18th_birthday_is_accepted():
+    assert parse_nip("198503142003031001").appointment_year == 2003
+    assert parse_nip("198503142003211001").is_pppk  # PPPK: turning 18 within the appointment year
+
+
+def test_a_29_february_birth_turns_18_on_1_march():
+    assert parse_nip("198402292002031001").appointment_month == 3
+    refusal(parse_nip, "198402292002021001")
 
 
 @pytest.mark.parametrize(("nip", "code", "reason"), [
@@ -60,6 +66,10 @@ def test_appointment_exactly_at_age_17_is_accepted():
     ("198503142010131001", "nip_appointment", "digit 13-14 harus bulan TMT (01-12) atau kode PPPK 21"),
     ("198503142010001001", "nip_appointment", "digit 13-14 harus bulan TMT (01-12) atau kode PPPK 21"),
     ("198503142001011001", "nip_appointment", "tahun pengangkatan 2001 tidak cocok dengan tanggal lahir"),
+    # appointed at 16 years and 10 months: the years alone (2002 - 1985 = 17) used to let it through
+    ("198503142002011001", "nip_appointment", "pengangkatan sebelum usia 18 tahun"),
+    ("198503142003021001", "nip_appointment", "pengangkatan sebelum usia 18 tahun"),  # a month short of 18
+    ("198503142002211001", "nip_appointment", "pengangkatan sebelum usia 18 tahun"),  # PPPK, 17 all that year
     ("198503142999011001", "nip_appointment", "tahun pengangkatan 2999 tidak cocok dengan tanggal lahir"),
     ("198503142010013001", "nip_sex", "digit ke-15 (jenis kelamin) harus 1 atau 2"),
     ("198503142010010001", "nip_sex", "digit ke-15 (jenis kelamin) harus 1 atau 2"),
@@ -131,6 +141,8 @@ def test_valid_nik_passes(nik):
     ("6371014003850001", "nik_birth", "NIK: digit 7-12 bukan tanggal lahir yang sah."),  # day 40
     ("6371017203850001", "nik_birth", "NIK: digit 7-12 bukan tanggal lahir yang sah."),  # day 32 for a woman
     ("6371013002850001", "nik_birth", "NIK: digit 7-12 bukan tanggal lahir yang sah."),  # 30 February
+    ("9971011403850001", "nik_region", "NIK: digit 1-4 bukan kode provinsi dan kabupaten/kota yang terdaftar."),
+    ("0071011403850001", "nik_region", "NIK: digit 1-4 bukan kode provinsi dan kabupaten/kota yang terdaftar."),
 ])
 def test_bad_nik_is_refused_with_its_reason(nik, code, reason):
     error = refusal(validate_nik, nik)

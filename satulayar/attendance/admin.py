@@ -21,13 +21,16 @@ class DeviceScopedAdmin(ScopedAdmin):
         return devices.can_manage_devices(request.user)
 
 
+PULL_FIELDS = ("mode", "host", "port", "pull_clear")
+
+
 @admin.register(Device)
 class DeviceAdmin(DeviceScopedAdmin):
-    list_display = ["serial_number", "name", "status", "site", "last_seen_at", "last_ip", "push_version"]
+    list_display = ["serial_number", "name", "status", "mode", "site", "last_seen_at", "last_ip", "push_version"]
     list_filter = ["status"]
     search_fields = ["serial_number", "name"]
-    fields = ["serial_number", "name", "site", "status", "push_version", "attlog_stamp", "last_seen_at", "last_ip",
-              "info"]
+    fields = ["serial_number", "name", "site", "status", "mode", "host", "port", "pull_clear", "push_version",
+              "attlog_stamp", "last_seen_at", "last_ip", "info"]
     readonly_fields = ["status", "push_version", "attlog_stamp", "last_seen_at", "last_ip", "info"]
     actions = ["approve", "block"]
 
@@ -45,11 +48,12 @@ class DeviceAdmin(DeviceScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            devices.device_update(actor=request.user, device=obj, name=data["name"], site=data["site"])
+            devices.device_update(actor=request.user, device=obj, name=data["name"], site=data["site"],
+                                  **{name: data[name] for name in PULL_FIELDS})
         else:
             obj.pk = devices.device_register(actor=request.user, city=request.city,
                                              serial_number=data["serial_number"], name=data["name"],
-                                             site=data["site"]).pk
+                                             site=data["site"], **{name: data[name] for name in PULL_FIELDS}).pk
 
     def _apply(self, request, queryset, service, done_message):
         count = 0
@@ -116,22 +120,26 @@ class DeviceUploadAdmin(DeviceScopedAdmin):
 @admin.register(PinMapping)
 class PinMappingAdmin(ScopedAdmin):
     view_capability = manage_capability = "manage_employees"
-    list_display = ["pin", "employee"]
+    list_display = ["pin", "employee", "device", "site"]
     search_fields = ["pin", "employee__name", "employee__nip"]
-    fields = ["pin", "employee"]
-    raw_id_fields = ["employee"]
+    fields = ["pin", "employee", "device", "site"]  # neither machine nor site: the PIN holds across the city
+    raw_id_fields = ["employee", "device", "site"]
 
     def get_queryset(self, request):
-        return PinMapping.objects.filter(employee__in=access.employees_for(request.user)).select_related("employee")
+        return PinMapping.objects.filter(employee__in=access.employees_for(request.user)).select_related(
+            "employee", "device", "site")
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or access.can_manage_employee(request.user, obj.employee))
 
     def get_readonly_fields(self, request, obj=None):
-        return ["pin"] if obj else []  # a new PIN is a new mapping; an existing one may only be re-pointed
+        # a new PIN is a new mapping; an existing one may only be re-pointed
+        return ["pin", "device", "site"] if obj else []
 
     def save_model(self, request, obj, form, change):
         pin = obj.pin if change else form.cleaned_data["pin"]
-        obj.pk = devices.pin_mapping_set(actor=request.user, city=request.city, pin=pin,
+        device = obj.device if change else form.cleaned_data.get("device")
+        site = obj.site if change else form.cleaned_data.get("site")
+        obj.pk = devices.pin_mapping_set(actor=request.user, city=request.city, pin=pin, device=device, site=site,
                                          employee=form.cleaned_data["employee"]).pk

@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from satulayar.attendance import adms, devices
+from satulayar.attendance import adms, device_clock, device_sync, devices
 from satulayar.attendance.choices import DeviceStatus
 from satulayar.attendance.models import Device
 from satulayar.core.city import current_city
 
-DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024  # ~400,000 ATTLOG lines; Django's 2.5 MB limit would strand a backlog
 INFO_TABLES = {"OPTIONS", "REGISTRY"}
 
 
@@ -37,7 +36,7 @@ def _approved_device(request: HttpRequest) -> tuple[Device | None, HttpResponse 
 
 
 def _body(request: HttpRequest) -> str | None:
-    limit = getattr(settings, "ATTENDANCE_ADMS_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+    limit = settings.ATTENDANCE_ADMS_MAX_BODY_BYTES
     raw = request.read(limit + 1)
     return None if len(raw) > limit else raw.decode("utf-8", errors="replace")
 
@@ -57,7 +56,8 @@ def cdata(request: HttpRequest) -> HttpResponse:
             return _text("OK")
         return _text(adms.handshake_options(serial=device.serial_number, attlog_stamp=device.attlog_stamp,
                                             operlog_stamp=device.operlog_stamp,
-                                            utc_offset=devices.device_utc_offset(device)))
+                                            utc_offset=devices.device_utc_offset(device),
+                                            timezone_minutes=device_clock.timezone_in_minutes(device)))
     body = _body(request)
     if body is None:
         return _text(_("Unggahan terlalu besar; kirim dalam beberapa bagian."), status=413)
@@ -65,6 +65,10 @@ def cdata(request: HttpRequest) -> HttpResponse:
     if table == "ATTLOG":
         upload = devices.device_attlog_receive(device=device, body=body, stamp=_stamp(request, "Stamp", "ATTLOGStamp"))
         return _text(adms.format_accepted(upload.accepted + upload.duplicates))
+    if table in adms.USER_TABLES:
+        upload = device_sync.device_users_receive(device=device, table=table, body=body,
+                                                  stamp=_stamp(request, "OpStamp", "OPERLOGStamp", "Stamp"))
+        return _text(adms.format_accepted(upload.lines) if table == "OPERLOG" else "OK")
     if table in INFO_TABLES:
         devices.device_info_update(device=device, info=adms.parse_key_values(body))
         return _text("OK")
@@ -82,7 +86,8 @@ def getrequest(request: HttpRequest) -> HttpResponse:
     if request.GET.get("INFO"):
         devices.device_info_update(device=device, info={"INFO": request.GET["INFO"]})
     commands = devices.device_commands_take(device=device)
-    return _text(adms.format_commands([(command.pk, command.command) for command in commands]))
+    return _text(adms.format_commands([(command.pk, device_sync.command_wire(device, command))
+                                       for command in commands]))
 
 
 @csrf_exempt

@@ -1,13 +1,15 @@
 import datetime as dt
+from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import BaseModel
 
-from satulayar.attendance import devices
+from satulayar.attendance import checkin, devices
 from satulayar.attendance.ingest import punches_submit
-from satulayar.attendance.models import Device
+from satulayar.attendance.models import Device, Punch
 from satulayar.org import access
 
 router = Router(tags=["kehadiran"])
@@ -59,6 +61,22 @@ class DeviceOut(Schema):
         return devices.device_health(obj)
 
 
+class QueuedCheckinIn(Schema):
+    uuid: UUID
+    device_at: dt.datetime
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    browser_id: str = ""  # the id the check-in page keeps in the browser; stored only as its keyed hash
+
+
+class QueuedCheckinOut(Schema):
+    uuid: UUID
+    at: dt.datetime
+    sent_late: bool
+    message: str
+
+
 class ApproveIn(Schema):
     site_id: int | None = None
     name: str | None = None
@@ -87,3 +105,18 @@ def approve_device(request, device_id: int, payload: ApproveIn | None = None):
         if site is None:
             raise ValidationError({"site_id": _("Lokasi %(id)s tidak ditemukan.") % {"id": payload.site_id}})
     return devices.device_approve(actor=request.user, device=device, site=site, name=payload.name)
+
+
+@router.post("/checkins", response={201: QueuedCheckinOut, 200: QueuedCheckinOut},
+             summary="Presensi yang tertunda di ponsel saat luring: disimpan pada waktu ponsel, sekali per UUID")
+def checkin_queued(request, payload: QueuedCheckinIn):
+    if not access.scope_for(request.user).can("view_self"):
+        raise PermissionDenied
+    known = Punch.objects.filter(client_uuid=payload.uuid).exists()
+    punch = checkin.checkin_record(user=request.user, lat=payload.lat, lon=payload.lon, accuracy_m=payload.accuracy_m,
+                                   client_uuid=payload.uuid, device_at=payload.device_at, browser_id=payload.browser_id)
+    local = timezone.localtime(punch.at)
+    message = _("Presensi luring %(time)s %(zone)s terkirim.") % {
+        "time": formats.time_format(local, "TIME_FORMAT"), "zone": local.tzname()}
+    return Status(200 if known else 201, {"uuid": payload.uuid, "at": punch.at, "sent_late": punch.sent_late,
+                                          "message": message})

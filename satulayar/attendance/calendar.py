@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from satulayar.attendance.choices import CalendarDayKind
 from satulayar.attendance.models import CalendarDay, DailyStatus
-from satulayar.attendance.schedules import WorkPlan
+from satulayar.attendance.plan import WorkPlan
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.events import attendance_channel, event_publish
 from satulayar.org import access
 from satulayar.org.models import City, Unit
 
@@ -97,6 +98,7 @@ def calendar_day_save(*, actor, city: City, date: dt.date, kind: str, name: str,
     audit_record(actor=actor, action=AuditAction.UPDATE if before else AuditAction.CREATE, obj=day,
                  object_repr=f"{day.date.isoformat()} {day.name}", before=before, after=snapshot(day))
     _refresh_dates(city=city, dates={old_date, date})
+    _publish("calendar.day_saved", day)
     return day
 
 
@@ -106,8 +108,14 @@ def calendar_day_delete(*, actor, day: CalendarDay) -> None:
     audit_record(actor=actor, action=AuditAction.DELETE, obj=day, object_repr=f"{day.date.isoformat()} {day.name}",
                  before=snapshot(day))
     city, date = day.city, day.date
+    _publish("calendar.day_deleted", day)
     day.delete()
     _refresh_dates(city=city, dates={date})
+
+
+def _publish(kind: str, day: CalendarDay) -> None:
+    event_publish(channel=attendance_channel(day.city_id), kind=kind,
+                  data={"day": day.pk, "date": day.date.isoformat(), "kind": day.kind})
 
 
 def _refresh_dates(*, city: City, dates: set[dt.date], rebuild: bool = True) -> None:

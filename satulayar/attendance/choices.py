@@ -8,6 +8,17 @@ class DeviceStatus(models.TextChoices):
     BLOCKED = "blocked", _("Diblokir")
 
 
+class DeviceMode(models.TextChoices):
+    PUSH = "push", _("Kirim sendiri (ADMS)")
+    PULL = "pull", _("Ditarik server (TCP 4370)")
+
+
+class PullState(models.TextChoices):
+    NEVER = "never", _("Belum pernah ditarik")
+    ONLINE = "online", _("Terhubung")
+    OFFLINE = "offline", _("Tidak terjangkau")
+
+
 class CommandStatus(models.TextChoices):
     QUEUED = "queued", _("Antre")
     SENT = "sent", _("Terkirim")
@@ -20,6 +31,7 @@ class PunchSource(models.TextChoices):
     MOBILE = "mobile", _("Presensi ponsel/web")
     API = "api", _("Sistem lain (API)")
     CORRECTION = "correction", _("Koreksi admin")
+    KIOSK = "kiosk", _("Anjungan presensi")
 
 
 class DayStatus(models.TextChoices):
@@ -53,6 +65,10 @@ class RequestStatus(models.TextChoices):
     REJECTED = "rejected", _("Ditolak")
     CANCELLED = "cancelled", _("Dibatalkan")
 
+    @property
+    def colour(self) -> str:
+        return {"pending": "yellow", "approved": "green", "rejected": "red"}.get(self.value, "secondary")
+
 
 class CalendarDayKind(models.TextChoices):
     NATIONAL_HOLIDAY = "libur_nasional", _("Libur nasional")
@@ -71,3 +87,7 @@ class TppViolation(models.TextChoices):
     EARLY = "early", _("Pulang cepat")
     ABSENT = "absent", _("Tanpa keterangan")
     MISSING_OUT = "missing_out", _("Tidak absen pulang")
+
+    @property
+    def colour(self) -> str:
+        return {"late": "orange", "early": "yellow", "absent": "red", "missing_out": "purple"}[self.value]

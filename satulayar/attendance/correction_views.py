@@ -16,29 +16,12 @@ from satulayar.attendance import corrections
 from satulayar.attendance.choices import DayStatus
 from satulayar.attendance.forms import DayForm, PunchAddForm, PunchExcludeForm
 from satulayar.attendance.models import DailyStatus, Punch
-from satulayar.attendance.schedules import city_zone, local_instant, local_midnight
-from satulayar.attendance.status import local_today
-from satulayar.audit.choices import AuditAction
-from satulayar.audit.models import AuditEntry
+from satulayar.attendance.selectors import correction_entries, day_punches
 from satulayar.core.decorators import capability_required
+from satulayar.core.forms import form_errors_add
+from satulayar.core.time import local_date, local_instant
 from satulayar.org import access
 from satulayar.org.models import Employee
-
-PUNCH_TYPE = "attendance.punch"
-
-
-def day_punches(*, employee: Employee, date: dt.date) -> list[Punch]:
-    """Every punch of the employee's local day, from every source, excluded ones too."""
-    zone = city_zone(employee.unit.city.timezone)
-    return list(Punch.objects.filter(employee=employee, at__gte=local_midnight(date, zone),
-                                     at__lt=local_midnight(date + dt.timedelta(days=1), zone))
-                .select_related("device", "site", "created_by").order_by("at", "pk"))
-
-
-def correction_entries(*, punches: list[Punch]) -> list[AuditEntry]:
-    """The corrections written to the audit log for these punches, oldest first."""
-    return list(AuditEntry.objects.filter(object_type=PUNCH_TYPE, object_id__in=[str(p.pk) for p in punches],
-                                          action=AuditAction.CORRECT).order_by("at", "pk"))
 
 
 def _employee_to_correct(request, employee_id: int) -> Employee:
@@ -69,10 +52,7 @@ def _apply(request, *, employee: Employee, date: dt.date, zone, add_form, exclud
             corrections.punch_correct(actor=request.user, employee=employee, reason=data["reason"],
                                       kind=corrections.EXCLUDE, punch=punch)
     except ValidationError as exc:
-        fields = {"at": "time", "punch": "punch", "reason": "reason"}
-        for name, errors in exc.message_dict.items():
-            target = fields.get(name)
-            form.add_error(target if target in form.fields else None, errors)
+        form_errors_add(form, exc, fields={"at": "time", "punch": "punch", "reason": "reason"})
         return False
     return True
 
@@ -81,8 +61,8 @@ def _apply(request, *, employee: Employee, date: dt.date, zone, add_form, exclud
 @require_http_methods(["GET", "POST"])
 def correction(request, employee_id: int):
     employee = _employee_to_correct(request, employee_id)
-    zone = city_zone(employee.unit.city.timezone)
-    today = local_today(employee.unit.city)
+    zone = employee.unit.city.zone
+    today = local_date(employee.unit.city)
     date = min(DayForm(request.GET or None).date(default=today), today)
     punches = day_punches(employee=employee, date=date)
     choices = [(p.pk, _label(p, zone)) for p in punches if not p.excluded]

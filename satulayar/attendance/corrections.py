@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from satulayar.attendance.choices import PunchSource
 from satulayar.attendance.models import Punch
-from satulayar.attendance.schedules import city_zone
 from satulayar.attendance.status import daily_status_refresh
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.events import attendance_channel, event_publish
 from satulayar.org import access
 from satulayar.org.models import Employee
 
@@ -49,11 +49,42 @@ def punch_correct(*, actor, employee: Employee, reason: str, kind: str = ADD, at
                  object_repr=f"{employee} {punch.at.astimezone(_zone(employee)):%Y-%m-%d %H:%M}",
                  before=before, after=_picture(punch), note=reason)
     daily_status_refresh(pairs={(employee.pk, punch.at.astimezone(_zone(employee)).date())})
+    _publish(employee, accepted=int(kind == ADD), excluded=int(kind == EXCLUDE))
     return punch
 
 
+@transaction.atomic
+def punch_future_accept(*, actor, punch: Punch, reason: str) -> Punch:
+    """An admin accepts a punch flagged as lying in the future (the clock was right after all): it counts from now
+    on, before its time comes. Audited like every correction."""
+    employee = punch.employee
+    if actor is None or not access.can_manage_employee(actor, employee):
+        raise PermissionDenied(_("Anda tidak berwenang mengoreksi kehadiran %(name)s.") % {"name": employee})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Alasan koreksi wajib diisi.")]})
+    punch = Punch.objects.select_for_update().get(pk=punch.pk)
+    if not punch.future_flag:
+        raise ValidationError({"punch": [_("Rekam kehadiran ini tidak bertanda waktu di masa depan.")]})
+    before = _picture(punch)
+    punch.future_flag = False
+    punch.save(update_fields=["future_flag"])
+    audit_record(actor=actor, action=AuditAction.CORRECT, obj=punch, unit_path=employee.unit.path,
+                 object_repr=f"{employee} {punch.at.astimezone(_zone(employee)):%Y-%m-%d %H:%M}",
+                 before=before, after=_picture(punch), note=reason)
+    daily_status_refresh(pairs={(employee.pk, punch.at.astimezone(_zone(employee)).date())})
+    _publish(employee, accepted=1)
+    return punch
+
+
+def _publish(employee: Employee, *, accepted: int, excluded: int = 0) -> None:
+    """The same live event as ingest's: a corrected punch counts on the dashboard like a recorded one."""
+    event_publish(channel=attendance_channel(employee.unit.city_id), kind="punch.recorded",
+                  data={"accepted": accepted, "excluded": excluded, "units": [employee.unit_id]})
+
+
 def _zone(employee: Employee):
-    return city_zone(employee.unit.city.timezone)
+    return employee.unit.city.zone
 
 
 def _add(*, actor, employee: Employee, at: dt.datetime | None, reason: str) -> Punch:

@@ -9,18 +9,19 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from satulayar.attendance import adms
-from satulayar.attendance.choices import CommandStatus, DeviceStatus, PunchSource
+from satulayar.attendance import adms, device_clock, device_queue
+from satulayar.attendance.choices import CommandStatus, DeviceMode, DeviceStatus, PunchSource
 from satulayar.attendance.ingest import PunchRow, future_cutoff, future_tolerance, punches_ingest
 from satulayar.attendance.models import Device, DeviceCommand, DeviceUpload, PinMapping
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
 from satulayar.core.db import pairs_for_keys
+from satulayar.core.events import attendance_channel, event_publish
 from satulayar.org import access
 from satulayar.org.models import Employee, Site
 
@@ -64,6 +65,8 @@ def device_get_for_user(*, user, pk) -> Device:
 
 
 def device_health(device: Device, now: dt.datetime | None = None) -> str:
+    if device.mode == DeviceMode.PULL:  # the server's last pull says whether it answers
+        return device.pull_state
     if device.last_seen_at is None:
         return "never"
     return "online" if (now or timezone.now()) - device.last_seen_at <= ONLINE_WINDOW else "offline"
@@ -72,7 +75,7 @@ def device_health(device: Device, now: dt.datetime | None = None) -> str:
 def device_zone(device: Device) -> ZoneInfo:
     """The device's clock runs on its site's local time."""
     city = device.site.city if device.site_id else device.city
-    return ZoneInfo(city.timezone)
+    return city.zone
 
 
 def device_utc_offset(device: Device, now: dt.datetime | None = None) -> dt.timedelta:
@@ -124,19 +127,31 @@ def device_info_update(*, device: Device, info: dict[str, str]) -> None:
 
 
 @transaction.atomic
-def device_register(*, actor, city, serial_number: str, name: str = "", site: Site | None = None) -> Device:
-    """An admin enters a machine before it first calls in; it is approved from the start."""
+def device_register(*, actor, city, serial_number: str, name: str = "", site: Site | None = None,
+                    mode: str = DeviceMode.PUSH, host: str = "", port: int = 4370, pull_clear: bool = False
+                    ) -> Device:
+    """An admin enters a machine before it first calls in (or, in pull mode, before the server first reads it);
+    it is approved from the start."""
     _require_manager(actor)
     if not adms.SERIAL_RE.match(serial_number):
         raise ValidationError({"serial_number": _("Nomor seri hanya boleh huruf, angka, - dan _.")})
     if Device.objects.filter(serial_number=serial_number).exists():
         raise ValidationError({"serial_number": _("Nomor seri %(sn)s sudah terdaftar.") % {"sn": serial_number}})
-    device = Device(city=city, serial_number=serial_number, name=name, site=site, status=DeviceStatus.APPROVED)
+    device = Device(city=city, serial_number=serial_number, name=name, site=site, status=DeviceStatus.APPROVED,
+                    mode=mode, host=host.strip(), port=port, pull_clear=pull_clear)
     _check_site(device)
+    _check_pull(device)
     device.full_clean()
     device.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=device, after=snapshot(device))
     return device
+
+
+def _check_pull(device: Device) -> None:
+    if device.mode == DeviceMode.PULL and not device.host:
+        raise ValidationError({"host": _("Mesin yang ditarik server perlu alamat IP atau nama host.")})
+    if not 1 <= device.port <= 65535:
+        raise ValidationError({"port": _("Port harus antara 1 dan 65535.")})
 
 
 def _check_site(device: Device) -> None:
@@ -148,13 +163,14 @@ def _check_site(device: Device) -> None:
 def device_update(*, actor, device: Device, **changes) -> Device:
     """Name, site and status; approving or blocking goes through here too so it is audited the same way."""
     _require_manager(actor)
-    unknown = set(changes) - {"name", "site", "status"}
+    unknown = set(changes) - {"name", "site", "status", "mode", "host", "port", "pull_clear"}
     if unknown:
         raise TypeError(f"unknown device fields: {sorted(unknown)}")
     before = snapshot(Device.objects.get(pk=device.pk))
     for name, value in changes.items():
         setattr(device, name, value)
     _check_site(device)
+    _check_pull(device)
     device.full_clean()
     device.save()
     after = snapshot(device)
@@ -189,6 +205,8 @@ def device_command_queue(*, actor, device: Device, command: str) -> DeviceComman
                                           created_by=actor if getattr(actor, "is_authenticated", False) else None)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=queued, object_repr=f"{device}: {queued.command}"[:255],
                  after=snapshot(queued))
+    event_publish(channel=attendance_channel(device.city_id), kind="device.command_queued",
+                  data={"device": device.pk, "command": queued.pk})
     return queued
 
 
@@ -206,11 +224,12 @@ def device_request_reupload(*, actor, device: Device, start: dt.datetime, end: d
 @transaction.atomic
 def device_commands_take(*, device: Device, now: dt.datetime | None = None) -> list[DeviceCommand]:
     """The oldest queued commands, marked as sent: the device fetches each once."""
-    commands = list(device.commands.filter(status=CommandStatus.QUEUED).order_by("created_at", "id")
+    now = now or timezone.now()
+    commands = list(device.commands.filter(device_queue.queued_or_retry(now)).order_by("created_at", "id")
                     [:COMMANDS_PER_POLL])
     if commands:
         DeviceCommand.objects.filter(pk__in=[c.pk for c in commands]).update(
-            status=CommandStatus.SENT, sent_at=now or timezone.now())
+            status=CommandStatus.SENT, sent_at=now, attempts=F("attempts") + 1)
     return commands
 
 
@@ -236,11 +255,36 @@ def device_command_results_record(*, device: Device, results: list[adms.CommandR
     return recorded
 
 
-def employees_by_pin(*, city, pins: set[str]) -> dict[str, int]:
-    """Employee ids of active employees by device PIN: the PIN mapping first, else the NIP itself."""
+def employees_by_pin(*, city, pins: set[str], device: Device | None = None, site: Site | None = None
+                     ) -> dict[str, int]:
+    """Employee ids of active employees by device PIN.
+
+    The machine's own PIN mapping first, then its site's (or, without a machine, `site`'s: an attendance kiosk's),
+    then the city's, else the NIP itself: short PINs on different machines may name different people.
+    """
     found = dict(pairs_for_keys(Employee.objects.filter(unit__city=city, active=True), "nip", "id", pins))
-    found.update(pairs_for_keys(PinMapping.objects.filter(city=city, employee__active=True), "pin", "employee", pins))
+    mappings = PinMapping.objects.filter(city=city, employee__active=True)
+    found.update(pairs_for_keys(mappings.filter(device__isnull=True, site__isnull=True), "pin", "employee", pins))
+    site_id = device.site_id if device is not None else (site.pk if site else None)
+    if site_id:
+        found.update(pairs_for_keys(mappings.filter(device__isnull=True, site_id=site_id), "pin", "employee", pins))
+    if device is not None:
+        found.update(pairs_for_keys(mappings.filter(device=device), "pin", "employee", pins))
     return found
+
+
+def device_pin_for(*, employee: Employee, device: Device) -> str:
+    """The PIN an employee has on a machine: its own mapping, its site's, the city's, else the NIP."""
+    mappings = PinMapping.objects.filter(city_id=device.city_id, employee=employee)
+    scoped = [Q(device=device)]
+    if device.site_id:
+        scoped.append(Q(device__isnull=True, site_id=device.site_id))
+    scoped.append(Q(device__isnull=True, site__isnull=True))
+    for scope in scoped:
+        pin = mappings.filter(scope).values_list("pin", flat=True).first()
+        if pin:
+            return pin
+    return employee.nip or ""
 
 
 @transaction.atomic
@@ -253,59 +297,95 @@ def device_attlog_receive(*, device: Device, body: str, stamp: str = "", now: dt
     """
     now = now or timezone.now()
     lines, rejected = adms.parse_attlog(body)
-    employees = employees_by_pin(city=device.city, pins={line.pin for line in lines})
+    upload = device_records_store(device=device, records=lines, rejected=rejected, stamp=stamp, now=now)
+    device_clock.clock_check(device=device, times=[line.local_time for line in lines], now=now)
+    device_stamp_advance(device=device, field="attlog_stamp", stamp=stamp)
+    return upload
+
+
+def device_records_store(*, device: Device, records: list, rejected: list[adms.LineError], stamp: str,
+                         now: dt.datetime) -> DeviceUpload:
+    """A machine's readable log records (ATTLOG lines pushed, or records pulled: number, text, pin, local_time,
+    status, verify) as punches, and the upload that lists every rejected or flagged line with its reason."""
+    total = len(records) + len(rejected)
+    rejected = list(rejected)
+    employees = employees_by_pin(city=device.city, pins={record.pin for record in records}, device=device)
     zone, cutoff = device_zone(device), future_cutoff(now)
     rows, flagged = [], []
-    for line in lines:
-        employee_id = employees.get(line.pin)
+    for record in records:
+        employee_id = employees.get(record.pin)
         if employee_id is None:
-            rejected.append(adms.LineError(line.number, line.text, _(
+            rejected.append(adms.LineError(record.number, record.text, _(
                 "PIN %(pin)s tidak dikenal: tidak ada pemetaan PIN maupun NIP pegawai aktif di kota ini.")
-                % {"pin": line.pin}))
+                % {"pin": record.pin}))
             continue
-        at = line.local_time.replace(tzinfo=zone).astimezone(dt.UTC)
+        at = record.local_time.replace(tzinfo=zone).astimezone(dt.UTC)
         if at > cutoff:
-            flagged.append(adms.LineError(line.number, line.text, _(
+            flagged.append(adms.LineError(record.number, record.text, _(
                 "Waktu %(time)s lebih dari %(minutes)d menit di depan jam server (jam mesin salah?); "
                 "disimpan dengan tanda waktu masa depan.") % {
-                "time": f"{line.local_time:%Y-%m-%d %H:%M:%S}", "minutes": future_tolerance() // MINUTE}))
-        rows.append(PunchRow(employee_id=employee_id, at=at, device_state=line.status, verify_mode=line.verify,
+                "time": f"{record.local_time:%Y-%m-%d %H:%M:%S}", "minutes": future_tolerance() // MINUTE}))
+        rows.append(PunchRow(employee_id=employee_id, at=at, device_state=record.status, verify_mode=record.verify,
                              site_id=device.site_id, future_flag=at > cutoff))
     result = punches_ingest(city=device.city, rows=rows, source=PunchSource.DEVICE, device=device, now=now)
-    if stamp:
-        Device.objects.filter(pk=device.pk).update(attlog_stamp=stamp[:32])
-        device.attlog_stamp = stamp[:32]
     errors = sorted(rejected + flagged, key=lambda error: error.number)
     return DeviceUpload.objects.create(
-        device=device, table="ATTLOG", stamp=stamp[:32], lines=len(rows) + len(rejected),
-        accepted=result.accepted, duplicates=result.duplicates, rejected=len(rejected), flagged=len(flagged),
+        device=device, table="ATTLOG", stamp=stamp[:32], lines=total, accepted=result.accepted,
+        duplicates=result.duplicates, rejected=len(rejected), flagged=len(flagged),
         errors=[error.as_dict() for error in errors[:MAX_STORED_ERRORS]],
     )
+
+
+STAMP_FIELDS = {"attlog_stamp", "operlog_stamp"}
+
+
+@transaction.atomic
+def device_stamp_advance(*, device: Device, field: str, stamp: str) -> bool:
+    """Moves one of the device's upload cursors to `stamp` if that is further on; never back.
+
+    The row is locked first, so two uploads of one device racing each other cannot leave the older Stamp.
+    """
+    if field not in STAMP_FIELDS:
+        raise ValueError(f"not a stamp field: {field}")
+    stamp = stamp.strip()[:32]
+    current = Device.objects.select_for_update().filter(pk=device.pk).values_list(field, flat=True).get()
+    moved = adms.stamp_advances(current=current, offered=stamp)
+    if moved:
+        Device.objects.filter(pk=device.pk).update(**{field: stamp})
+    setattr(device, field, stamp if moved else current)
+    return moved
 
 
 @transaction.atomic
 def device_table_receive(*, device: Device, table: str, body: str, stamp: str = "") -> DeviceUpload:
     """Tables we keep no rows of (OPERLOG, ATTPHOTO, BIODATA…): acknowledged and logged, never refused."""
     lines = len(adms.body_lines(body))
-    if table == "OPERLOG" and stamp:
-        Device.objects.filter(pk=device.pk).update(operlog_stamp=stamp[:32])
-        device.operlog_stamp = stamp[:32]
+    if table == "OPERLOG":
+        device_stamp_advance(device=device, field="operlog_stamp", stamp=stamp)
     return DeviceUpload.objects.create(device=device, table=table[:20], stamp=stamp[:32], lines=lines,
                                        accepted=lines)
 
 
 @transaction.atomic
-def pin_mapping_set(*, actor, city, pin: str, employee: Employee) -> PinMapping:
-    """Maps a device PIN that is not the NIP to an employee the actor manages."""
+def pin_mapping_set(*, actor, city, pin: str, employee: Employee, device: Device | None = None,
+                    site: Site | None = None) -> PinMapping:
+    """Maps a device PIN that is not the NIP to an employee the actor manages: on one machine, at one site, or
+    (neither given) across the city."""
     if actor is not None and not access.can_manage_employee(actor, employee):
         raise PermissionDenied(_("Anda tidak berwenang mengatur PIN %(name)s.") % {"name": employee})
     pin = pin.strip()
     if not pin:
         raise ValidationError({"pin": _("PIN wajib diisi.")})
-    mapping = PinMapping.objects.filter(city=city, pin=pin).first()
+    if device is not None:
+        site = None
+        if device.city_id != city.pk:
+            raise ValidationError({"device": _("Mesin %(device)s berada di luar kota ini.") % {"device": device}})
+    if site is not None and site.city_id != city.pk:
+        raise ValidationError({"site": _("Lokasi %(site)s berada di luar kota ini.") % {"site": site}})
+    mapping = PinMapping.objects.filter(city=city, pin=pin, device=device, site=site).first()
     before = snapshot(mapping) if mapping else None
     if mapping is None:
-        mapping = PinMapping(city=city, pin=pin, employee=employee)
+        mapping = PinMapping(city=city, pin=pin, employee=employee, device=device, site=site)
     elif actor is not None and not access.can_manage_employee(actor, mapping.employee):
         raise PermissionDenied(_("PIN %(pin)s sudah dipakai pegawai di luar wewenang Anda.") % {"pin": pin})
     mapping.employee = employee

@@ -4,7 +4,6 @@ Rows are `EmployeeRecap` or `UnitRecap` objects (one kind per file); numbers sta
 text so that its 18 digits survive.
 """
 
-import csv
 import io
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -15,6 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from satulayar.attendance.recap import EmployeeRecap, UnitRecap
+from satulayar.core.spreadsheet import csv_writer, xlsx_append
 
 Column = tuple[str, Callable[[object], object]]
 
@@ -56,11 +56,11 @@ def recap_xlsx(*, rows: Sequence[EmployeeRecap | UnitRecap], title: str = "") ->
     book = Workbook()
     sheet = book.active
     sheet.title = (title or _("Rekap kehadiran"))[:31]
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in body:
-        sheet.append(values)
+        xlsx_append(sheet, values)
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, start=1):
         widest = max([len(name), *(len(str(values[index - 1] or "")) for values in body)])
@@ -74,11 +74,12 @@ def recap_xlsx(*, rows: Sequence[EmployeeRecap | UnitRecap], title: str = "") ->
     return out.getvalue()
 
 
-def recap_csv(*, rows: Sequence[EmployeeRecap | UnitRecap], delimiter: str = ",") -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read the names right."""
+def recap_csv(*, rows: Sequence[EmployeeRecap | UnitRecap], delimiter: str = ";") -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read the names right. By default as Excel set to
+    Indonesian reads it (semicolons, decimal commas); `delimiter=","` gives plain CSV with decimal points."""
     header, body = _table(rows)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer = csv_writer(out, delimiter=delimiter, decimal="," if delimiter == ";" else ".", lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows([["" if value is None else value for value in values] for values in body])
     return out.getvalue().encode("utf-8-sig")

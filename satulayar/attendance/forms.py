@@ -12,6 +12,10 @@ class CheckinForm(forms.Form):
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     accuracy = forms.FloatField(required=False, widget=forms.HiddenInput)
+    altitude = forms.FloatField(required=False, widget=forms.HiddenInput)  # null on most desktop browsers
+    client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)  # made on the phone per attempt
+    browser_id = forms.CharField(required=False, widget=forms.HiddenInput)  # kept in the browser (localStorage)
+    confirm_early = forms.BooleanField(required=False, widget=forms.HiddenInput)  # "yes, leave before the end"
     selfie = forms.FileField(
         label=_("Swafoto (opsional)"), required=False,
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png", "capture": "user",
@@ -82,6 +86,23 @@ class MarkedForm(forms.Form):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
 
+class PaperInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PaperField(forms.FileField):
+    """Several PDF/JPEG papers in one input; `leave_papers` checks each file."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", PaperInput(attrs={"multiple": True, "accept": ".pdf,.jpg,.jpeg,application/pdf,"
+                                                                                  "image/jpeg"}))
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PaperField, self).clean(item, initial) for item in files]
+
+
 class LeaveRequestForm(MarkedForm):
     """What an employee asks for; the rules (dates in order, no overlap) are checked by leave_request_create."""
 
@@ -94,12 +115,37 @@ class LeaveRequestForm(MarkedForm):
                                                "invalid": _("Tanggal selesai tidak valid.")})
     reason = forms.CharField(label=_("Alasan"), max_length=1000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = PaperField(label=_("Lampiran (PDF atau JPEG)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = LeaveKind.choices
         self.fields["kind"].error_messages["invalid_choice"] = _("Jenis cuti/izin tidak dikenal.")
         _dress(self)
+
+
+class LeavePaperForm(forms.Form):
+    """One more paper for a pending request."""
+
+    file = forms.FileField(label=_("Tambah lampiran (PDF atau JPEG)"),
+                           error_messages={"required": _("Pilih berkas PDF atau JPEG."),
+                                           "empty": _("Berkas yang dipilih kosong.")})
+
+
+class LeaveRuleForm(forms.Form):
+    """One kind's row of the city's leave rule table; empty means never."""
+
+    attachment_over_days = forms.IntegerField(label=_("Lampiran wajib bila lebih dari (hari kerja)"), required=False,
+                                              min_value=0, max_value=365)
+    bkpsdm_over_days = forms.IntegerField(label=_("Persetujuan BKPSDM bila lebih dari (hari kerja)"), required=False,
+                                          min_value=0, max_value=365)
+    collective_leave_deducted = forms.BooleanField(label=_("Cuti bersama mengurangi hak cuti tahunan"),
+                                                   required=False)
+
+    def __init__(self, *args, annual: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not annual:
+            del self.fields["collective_leave_deducted"]
 
 
 class LeaveDecisionForm(forms.Form):

@@ -10,7 +10,6 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,14 +22,14 @@ from satulayar.attendance.models import Punch
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record
 from satulayar.core.db import pairs_for_keys
-from satulayar.core.events import event_publish
+from satulayar.core.events import attendance_channel, event_publish
 from satulayar.org import access
 from satulayar.org.models import Employee
 
 POSTGRES_ROWS_PER_STATEMENT = 10_000
 API_SOURCE_REF_MAX = 200
-_COLUMNS = ("employee", "at", "source", "device", "site", "device_state", "verify_mode", "lat", "lon", "accuracy_m",
-            "distance_m", "future_flag", "excluded", "note", "created_by", "received_at")
+_COLUMNS = ("employee", "at", "source", "device", "kiosk", "site", "device_state", "verify_mode", "lat", "lon",
+            "accuracy_m", "distance_m", "future_flag", "excluded", "note", "created_by", "received_at", "browser")
 
 
 @dataclass(slots=True)
@@ -47,6 +46,7 @@ class PunchRow:
     note: str = ""
     future_flag: bool = False
     created_by_id: int | None = None
+    browser: str = ""  # a phone check-in's browser, as its keyed hash (Punch.browser)
 
 
 @dataclass
@@ -61,11 +61,11 @@ class IngestResult:
 
 
 def status_sync_max_rows() -> int:
-    return int(getattr(settings, "ATTENDANCE_STATUS_SYNC_MAX_ROWS", 50))
+    return int(settings.ATTENDANCE_STATUS_SYNC_MAX_ROWS)
 
 
 def future_tolerance() -> dt.timedelta:
-    return dt.timedelta(minutes=getattr(settings, "ATTENDANCE_FUTURE_TOLERANCE_MINUTES", 5))
+    return dt.timedelta(minutes=settings.ATTENDANCE_FUTURE_TOLERANCE_MINUTES)
 
 
 def future_cutoff(now: dt.datetime | None = None) -> dt.datetime:
@@ -73,9 +73,10 @@ def future_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) + future_tolerance()
 
 
-def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, actor=None,
+def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, kiosk=None, actor=None,
                    now: dt.datetime | None = None, refresh_statuses: bool = True) -> IngestResult:
-    """`refresh_statuses=False` is for bulk loads that rebuild the daily statuses once at the end."""
+    """`device` or `kiosk`: the machine or attendance kiosk the rows come from. `refresh_statuses=False` is for
+    bulk loads that rebuild the daily statuses once at the end."""
     if source not in PunchSource.values:
         raise ValueError(f"unknown punch source {source!r}")
     now = now or timezone.now()
@@ -84,11 +85,11 @@ def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, 
     if not unique:
         return result
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    constants = {"source": source, "device": device.pk if device else None, "excluded": False,
-                 "received_at": now}
+    constants = {"source": source, "device": device.pk if device else None, "kiosk": kiosk.pk if kiosk else None,
+                 "excluded": False, "received_at": now}
     with transaction.atomic():
         inserted = _insert_ignoring_duplicates(unique, constants, actor_id)
-        zone = ZoneInfo(city.timezone)
+        zone = city.zone
         result.accepted = len(inserted)
         result.duplicates += len(unique) - len(inserted)
         result.touched = {(row.employee_id, row.at.astimezone(zone).date()) for row in inserted}
@@ -98,21 +99,17 @@ def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, 
             if result.accepted <= status_sync_max_rows():
                 transaction.on_commit(lambda: _daily_status_refresh(pairs, now), robust=True)
             else:  # a device's backlog or a batch: statuses follow in the worker, the punches are stored now
-                transaction.on_commit(lambda: _daily_status_refresh_later(pairs), robust=True)
+                _daily_status_refresh_later(pairs)
         if inserted:
             _publish_punches(city, inserted)
     return result
-
-
-def punches_channel(city) -> str:
-    return f"attendance:{city.pk}"
 
 
 def _publish_punches(city, inserted: list[PunchRow]) -> None:
     """A live event for the dashboard: how many punches and which units (ids only; the stream needs a login)."""
     units = sorted({unit for _id, unit in pairs_for_keys(Employee.objects.all(), "id", "unit",
                                                        {row.employee_id for row in inserted})})
-    event_publish(channel=punches_channel(city), kind="punch.recorded", data={"accepted": len(inserted),
+    event_publish(channel=attendance_channel(city), kind="punch.recorded", data={"accepted": len(inserted),
                                                                               "units": units})
 
 
@@ -133,9 +130,11 @@ def _insert_ignoring_duplicates(rows: list[PunchRow], constants: dict, actor_id:
     sqlite = connection.vendor == "sqlite"
     adapt = _utc_text if sqlite else connection.ops.adapt_datetimefield_value
     received_at = adapt(constants["received_at"])
-    values = [[row.employee_id, adapt(row.at), constants["source"], constants["device"], row.site_id,
-               row.device_state, row.verify_mode, row.lat, row.lon, row.accuracy_m, row.distance_m, row.future_flag,
-               constants["excluded"], row.note, row.created_by_id or actor_id, received_at] for row in rows]
+    values = [[row.employee_id, adapt(row.at), constants["source"], constants["device"], constants["kiosk"],
+               row.site_id, row.device_state, row.verify_mode, row.lat, row.lon, row.accuracy_m, row.distance_m,
+               row.future_flag, constants["excluded"], row.note, row.created_by_id or actor_id, received_at,
+               row.browser]
+              for row in rows]
     # Keyed by the values as stored, which the database hands back unchanged (text on SQLite, aware on PostgreSQL).
     by_key = {(value[0], value[1]): row for value, row in zip(values, rows, strict=True)}
     return [by_key[key] for key in (_insert_sqlite if sqlite else _insert_postgresql)(values)]
@@ -198,9 +197,11 @@ def _daily_status_refresh(pairs: frozenset[tuple[int, dt.date]], now: dt.datetim
 
 
 def _daily_status_refresh_later(pairs: frozenset[tuple[int, dt.date]]) -> None:
-    from satulayar.attendance.tasks import daily_status_refresh_job
+    """Written with the punches (core.jobs): a worker killed half-way through the refresh leaves it to another."""
+    from satulayar.core.jobs import pending_job_add
 
-    daily_status_refresh_job(sorted(pairs))
+    pending_job_add(task="satulayar.attendance.tasks.daily_status_refresh_pairs",
+                    kwargs={"pairs": [[employee_id, date.isoformat()] for employee_id, date in sorted(pairs)]})
 
 
 @dataclass

@@ -1,11 +1,13 @@
 """Leave and permit requests as pages: an employee asks and follows their requests; the unit head (of their unit
 or one above it) and the unit or HR admins in scope decide. The rules are in `leave`; here only who sees what."""
 
+from collections import defaultdict
+
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,69 +16,35 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from satulayar.attendance import leave
+from satulayar.attendance.access import awaits_bkpsdm, decidable_requests_for, leave_requests_for, may_approve_leave
 from satulayar.attendance.choices import RequestStatus
-from satulayar.attendance.forms import LeaveDecisionForm, LeaveRequestForm
-from satulayar.attendance.models import LeaveRequest
+from satulayar.attendance.forms import LeaveDecisionForm, LeavePaperForm, LeaveRequestForm
+from satulayar.attendance.leave_balance import annual_leave_balance
+from satulayar.attendance.leave_papers import max_bytes
+from satulayar.attendance.models import LeaveAttachment, LeaveRequest
 from satulayar.core.decorators import is_htmx
+from satulayar.core.forms import form_errors_add
+from satulayar.core.time import local_date
 from satulayar.org import access
-from satulayar.org.models import Employee, Unit
+from satulayar.org.models import Employee
 
-STATUS_COLOURS = {RequestStatus.PENDING: "yellow", RequestStatus.APPROVED: "green", RequestStatus.REJECTED: "red",
-                  RequestStatus.CANCELLED: "secondary"}
 STATUS_FILTERS = [*RequestStatus.choices, ("semua", gettext_lazy("Semua"))]
 
 
-# --- selectors -------------------------------------------------------------------------------------------------
-
-
-def headed_unit_paths(user) -> list[str]:
-    """The paths of the units the user's employee record heads (Unit.head)."""
-    own = access.scope_for(user).employee_id
-    if own is None:
-        return []
-    return list(Unit.objects.filter(head_id=own).values_list("path", flat=True))
-
-
-def _paths_q(paths) -> Q:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(employee__unit__path__startswith=path)
-    return q
-
-
-def leave_requests_for(user) -> QuerySet[LeaveRequest]:
-    """Requests the user may see: their own, their employee scope's, and those of the units they head."""
-    scope = access.scope_for(user)
-    q = _paths_q(headed_unit_paths(user))
-    if scope.employee_id:
-        q |= Q(employee_id=scope.employee_id)
-    if scope.can("view_employees"):
-        q |= Q(employee__in=access.employees_for(user))
-    return LeaveRequest.objects.filter(q).select_related("employee__unit", "decided_by")
-
-
-def decidable_requests_for(user) -> QuerySet[LeaveRequest]:
-    """Requests the user may decide: as head of the employee's unit or one above it, or as an admin over the
-    employee; never their own (the same rule as `leave.may_decide`, as a query)."""
-    scope = access.scope_for(user)
-    q = _paths_q(headed_unit_paths(user))
-    if scope.can("manage_employees"):
-        q |= Q(employee__unit__city_id__in=scope.city_ids) if scope.city_wide else _paths_q(scope.unit_paths)
-    return leave_requests_for(user).filter(q).exclude(employee_id=scope.employee_id)
-
-
-def _may_approve(user) -> bool:
-    scope = access.scope_for(user)
-    return scope.can("view_employees") or bool(headed_unit_paths(user))
-
-
 def _dress(requests, decidable_ids: set[int]) -> list[LeaveRequest]:
-    """Adds what a row shows: its colour, its length in days, and whether the user may act on it."""
+    """Adds what a row shows: its colour, its length in days, its papers and approval step, and whether the user
+    may act on it."""
     rows = list(requests)
+    papers = defaultdict(list)
+    for paper in LeaveAttachment.objects.filter(request__in=rows).order_by("uploaded_at", "pk"):
+        papers[paper.request_id].append(paper)
     for row in rows:
-        row.colour = STATUS_COLOURS.get(row.status, "secondary")
+        row.colour = RequestStatus(row.status).colour
         row.days = (row.end_date - row.start_date).days + 1
         row.may_decide = row.pk in decidable_ids and row.status == RequestStatus.PENDING
+        row.papers = papers[row.pk]
+        row.waits_bkpsdm = row.status == RequestStatus.PENDING and awaits_bkpsdm(row)
+        row.papers_open = row.status == RequestStatus.PENDING
     return rows
 
 
@@ -95,17 +63,16 @@ def _next_url(request, default: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def leave_page(request):
     """My requests and the form to ask; for a unit head also the requests waiting for them."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     scope = access.scope_for(request.user)
     if not scope.can("view_self"):
         if scope.can("view_employees"):
             return redirect("attendance:leave_approvals")
         raise PermissionDenied
     employee = access.employee_get_for_user(user=request.user, pk=scope.employee_id)
-    form = LeaveRequestForm(request.POST or None)
+    form = LeaveRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         created = _create(request, form, employee)
         if created:
@@ -120,7 +87,9 @@ def leave_page(request):
     waiting = _dress(waiting, {row.pk for row in waiting})
     return render(request, "attendance/leave.html", {
         "employee": employee, "form": form, "mine": _dress(mine, set()), "waiting": waiting,
-        "open_statuses": leave.OPEN_STATUSES, "can_see_all": _may_approve(request.user),
+        "open_statuses": leave.OPEN_STATUSES, "can_see_all": may_approve_leave(request.user),
+        "balance": annual_leave_balance(employee=employee, year=local_date(employee.unit.city).year),
+        "paper_form": LeavePaperForm(), "paper_max_mb": max_bytes() // (1024 * 1024),
     }, status=422 if form.errors else 200)
 
 
@@ -129,18 +98,16 @@ def _create(request, form, employee: Employee) -> LeaveRequest | None:
     try:
         return leave.leave_request_create(actor=request.user, employee=employee, kind=data["kind"],
                                           start_date=data["start_date"], end_date=data["end_date"],
-                                          reason=data["reason"])
+                                          reason=data["reason"], attachments=data["attachments"])
     except ValidationError as exc:
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
+        form_errors_add(form, exc)
     return None
 
 
+@login_required
 def leave_approvals(request):
     """The requests of the staff in scope, by status; the user decides those they may."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not _may_approve(request.user):
+    if not may_approve_leave(request.user):
         raise PermissionDenied
     status = request.GET.get("status") or RequestStatus.PENDING
     if status not in dict(STATUS_FILTERS):
@@ -161,9 +128,8 @@ def leave_approvals(request):
 
 
 @require_POST
+@login_required
 def leave_decide(request, pk: int):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     item = get_object_or_404(leave_requests_for(request.user), pk=pk)
     form = LeaveDecisionForm(request.POST)
     error = None
@@ -190,9 +156,8 @@ def leave_decide(request, pk: int):
 
 
 @require_POST
+@login_required
 def leave_cancel(request, pk: int):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     item = get_object_or_404(leave_requests_for(request.user), pk=pk)
     try:
         leave.leave_request_cancel(actor=request.user, request=item)

@@ -1,14 +1,21 @@
+import datetime as dt
+import uuid
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from satulayar.attendance.choices import (
     CalendarDayKind,
     CommandStatus,
     DayStatus,
+    DeviceMode,
     DeviceStatus,
     LeaveKind,
+    PullState,
     PunchSource,
     RequestStatus,
     ScheduleKind,
@@ -33,6 +40,22 @@ class Device(models.Model):
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Device clock minus server clock, from the device's own punch times against their receipt (seconds).
+    clock_drift_s = models.IntegerField(null=True, blank=True)
+    clock_checked_at = models.DateTimeField(null=True, blank=True)
+    # Machines without ADMS push are pulled by the server over their TCP port (attendance.pull).
+    mode = models.CharField(_("cara terhubung"), max_length=4, choices=DeviceMode.choices, default=DeviceMode.PUSH)
+    host = models.CharField(_("alamat IP/host"), max_length=255, blank=True)
+    port = models.PositiveIntegerField(_("port"), default=4370)
+    pull_clear = models.BooleanField(_("hapus log mesin setelah ditarik"), default=False)
+    pull_state = models.CharField(max_length=8, choices=PullState.choices, default=PullState.NEVER)
+    last_pull_at = models.DateTimeField(null=True, blank=True)
+    last_pull_ok_at = models.DateTimeField(null=True, blank=True)
+    next_pull_at = models.DateTimeField(null=True, blank=True)
+    pull_failures = models.PositiveIntegerField(default=0)
+    pull_error = models.CharField(max_length=500, blank=True)
+    pull_users = models.PositiveIntegerField(null=True, blank=True)
+    pull_records = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["serial_number"]
@@ -41,6 +64,10 @@ class Device(models.Model):
 
     def __str__(self):
         return self.name or self.serial_number
+
+    def clean(self):
+        if self.mode == DeviceMode.PULL and not self.host:
+            raise ValidationError({"host": _("Mesin yang ditarik server perlu alamat IP atau nama host.")})
 
 
 class DeviceCommand(models.Model):
@@ -56,6 +83,10 @@ class DeviceCommand(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # What goes on the wire when it carries a biometric template: sealed (core.vault); `command` then shows the
+    # command with the template left out. Empty: `command` itself is sent.
+    wire_sealed = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # how many times it was handed to the device
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -86,17 +117,110 @@ class DeviceUpload(models.Model):
 
 
 class PinMapping(models.Model):
-    """A device PIN that is not the employee's NIP (enrolment numbers, old machines with short PINs)."""
+    """A device PIN that is not the employee's NIP (enrolment numbers, old machines with short PINs).
+
+    Scoped to one machine, or to every machine of a site, or (neither) to the whole city; a machine's PIN is
+    looked up in that order, so PIN 11 on the Dinkes lobby machine and PIN 11 at the Kominfo office can be
+    different people.
+    """
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, null=True, blank=True, related_name="pin_mappings",
+                               verbose_name=_("mesin"))
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("lokasi"))
     pin = models.CharField(_("PIN mesin"), max_length=24)
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="pin_mappings")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["city", "pin"], name="pin_unique_per_city")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "pin"], condition=Q(device__isnull=True, site__isnull=True),
+                                    name="pin_unique_per_city"),
+            models.UniqueConstraint(fields=["site", "pin"], condition=Q(device__isnull=True, site__isnull=False),
+                                    name="pin_unique_per_site"),
+            models.UniqueConstraint(fields=["device", "pin"], condition=Q(device__isnull=False),
+                                    name="pin_unique_per_device"),
+        ]
 
     def __str__(self):
         return f"PIN {self.pin} → {self.employee}"
+
+
+class DeviceUser(models.Model):
+    """A user record a machine holds (its USERINFO table), as it pushed it or as we told it to hold it."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="users")
+    pin = models.CharField(_("PIN mesin"), max_length=24)
+    name = models.CharField(_("nama"), max_length=100, blank=True)
+    privilege = models.SmallIntegerField(default=0)  # 0 user, 14 machine admin
+    card = models.CharField(max_length=32, blank=True)
+    employee = models.ForeignKey(Employee, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["device", "pin"]
+        constraints = [models.UniqueConstraint(fields=["device", "pin"], name="device_user_unique_pin")]
+
+    def __str__(self):
+        return f"{self.device} PIN {self.pin}"
+
+
+class DeviceTemplate(models.Model):
+    """A fingerprint, face or other biometric template a machine pushed (FINGERTMP, FACE, BIODATA).
+
+    The template itself is sealed (core.vault, purpose "device-templates") and shown to no one; it only travels
+    on to the employee's other machines. A template whose PIN maps to no employee stays pending.
+    """
+
+    KINDS = [("finger", _("Sidik jari")), ("face", _("Wajah")), ("bio", _("Biodata lain"))]
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="templates")
+    pin = models.CharField(_("PIN mesin"), max_length=24)
+    kind = models.CharField(max_length=10, choices=KINDS)
+    bio_type = models.SmallIntegerField(default=0)  # BIODATA Type (1 finger, 2 face, 9 palm…); 0 elsewhere
+    index = models.SmallIntegerField(default=0)  # FID / No: which finger
+    size = models.PositiveIntegerField(default=0)
+    sealed = models.TextField()
+    employee = models.ForeignKey(Employee, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    pending = models.BooleanField(default=False)  # PIN unknown: kept, not sent on
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["device", "pin", "kind", "index"]
+        constraints = [models.UniqueConstraint(fields=["device", "pin", "kind", "bio_type", "index"],
+                                               name="device_template_unique")]
+
+    def __str__(self):
+        return f"{self.device} PIN {self.pin} {self.kind} {self.index}"
+
+
+class Kiosk(models.Model):
+    """A shared tablet at an office door: employees check in on it with their NIP or PIN and a selfie.
+
+    It opens its page by an unguessable link (only the link's hash is kept), no login; its position is its
+    site's. Retired kiosks keep their punches and open nothing.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="kiosks", verbose_name=_("lokasi"))
+    name = models.CharField(_("nama"), max_length=60)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("aktif"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    # NIPs and PINs typed here that named no one, counted per minute: a kiosk is not a way to guess NIPs.
+    unknown_count = models.PositiveSmallIntegerField(default=0)
+    unknown_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["site__name", "name"]
+        verbose_name = _("anjungan presensi")
+        verbose_name_plural = _("anjungan presensi")
+
+    def __str__(self):
+        return self.name
 
 
 class Punch(models.Model):
@@ -113,6 +237,7 @@ class Punch(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     accuracy_m = models.FloatField(null=True, blank=True)
+    altitude_m = models.FloatField(null=True, blank=True)  # as the phone reported it (check-in guards)
     distance_m = models.FloatField(null=True, blank=True)
     selfie = models.FileField(upload_to="selfies/%Y/%m/", null=True, blank=True)
     future_flag = models.BooleanField(_("waktu di masa depan"), default=False)
@@ -121,6 +246,16 @@ class Punch(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     received_at = models.DateTimeField(auto_now_add=True)
+    # A phone check-in carries a UUID made on the phone: sent again from its offline queue, it is stored once.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    sent_late = models.BooleanField(_("dikirim terlambat"), default=False, db_default=False)
+    # A phone check-in whose position looks made up (accuracy exactly the same for days, a speed no one travels):
+    # stored, with the reasons here, for the inspectorate.
+    position_flag = models.CharField(_("tanda posisi janggal"), max_length=255, blank=True, default="", db_default="")
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.PROTECT, null=True, blank=True, related_name="punches")
+    # A phone check-in's browser: the keyed hash (core.keyed_hash) of a random id the check-in page keeps, so one
+    # phone checking in for several people shows, without a trackable id stored.
+    browser = models.CharField(_("peramban (hash)"), max_length=32, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["at"]
@@ -232,6 +367,12 @@ class LeaveRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Two-step approval (leave_rules): fixed when asked, so a later change of the city's rule moves no request.
+    needs_bkpsdm = models.BooleanField(_("perlu persetujuan BKPSDM"), default=False, db_default=False)
+    superior_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    superior_at = models.DateTimeField(null=True, blank=True)  # the direct superior approved; BKPSDM decides next
+    superior_note = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-start_date"]
@@ -240,6 +381,58 @@ class LeaveRequest(models.Model):
 
     def __str__(self):
         return f"{self.employee} · {self.get_kind_display()} {self.start_date}–{self.end_date}"
+
+
+def _leave_paper_path(instance, filename: str) -> str:
+    """A random name under a folder nobody serves: the papers are read only through `leave_attachment_file`."""
+    suffix = ".pdf" if filename.lower().endswith(".pdf") else ".jpg"
+    return f"leave-papers/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class LeaveAttachment(models.Model):
+    """A paper of a leave request (surat dokter, surat tugas…): a checked PDF or JPEG, added while it is pending."""
+
+    request = models.ForeignKey(LeaveRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_leave_paper_path, max_length=200)
+    original_name = models.CharField(_("nama berkas"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("lampiran cuti/izin")
+        verbose_name_plural = _("lampiran cuti/izin")
+
+    def __str__(self):
+        return self.original_name
+
+
+class LeaveRule(models.Model):
+    """A city's rule for one leave kind: when papers are required and when BKPSDM approves after the superior.
+
+    Each limit is a length in working days: the rule applies to a request longer than it (0: every request;
+    empty: never). Kinds without a row follow `leave_rules.DEFAULT_RULES`.
+    """
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("jenis"), max_length=20, choices=LeaveKind.choices)
+    attachment_over_days = models.PositiveSmallIntegerField(_("lampiran wajib bila lebih dari (hari kerja)"),
+                                                            null=True, blank=True)
+    bkpsdm_over_days = models.PositiveSmallIntegerField(_("persetujuan BKPSDM bila lebih dari (hari kerja)"),
+                                                        null=True, blank=True)
+    # Cuti tahunan only: the Keppres on cuti bersama ASN since 2021 say it does not; a city may read it otherwise.
+    collective_leave_deducted = models.BooleanField(_("cuti bersama mengurangi hak cuti tahunan"), default=False)
+
+    class Meta:
+        ordering = ["city", "kind"]
+        constraints = [models.UniqueConstraint(fields=["city", "kind"], name="leave_rule_unique")]
+
+    def __str__(self):
+        return f"{self.city_id} {self.kind}"
 
 
 class DailyStatus(models.Model):
@@ -313,6 +506,7 @@ class UnitDay(models.Model):
     early_minutes = models.PositiveIntegerField(default=0)
     missing_out = models.PositiveIntegerField(default=0)
     on_leave = models.PositiveIntegerField(default=0)
+    field_duty = models.PositiveIntegerField(default=0)  # dinas luar (counted in on_leave too)
     absent = models.PositiveIntegerField(default=0)  # TK
     not_yet = models.PositiveIntegerField(default=0)
     day_off_present = models.PositiveIntegerField(default=0)  # punched on a day off (libur)
@@ -324,3 +518,18 @@ class UnitDay(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.date}: {self.present}/{self.expected}"
+
+
+class OpenDay(models.Model):
+    """A city's day whose statuses and unit rows were opened for every scheduled employee (`status.day_open`):
+    from then on punches, leave and corrections add their difference to them, and readers only read them."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["city", "date"], name="open_day_unique")]
+
+    def __str__(self):
+        return f"{self.city_id} {self.date}"

@@ -13,3 +13,8 @@ def register_nav() -> None:
     register(NavItem("attendance:recap", _("Rekap bulanan"), "list-search", "view_employees", order=16))
     register(NavItem("attendance:holiday_returns", _("Hari pertama kerja"), "login", "view_employees", order=17))
     register(NavItem("attendance:leave_approvals", _("Persetujuan cuti"), "id-badge-2", "view_employees", order=18))
+    register(NavItem("attendance:schedules", _("Jadwal kerja"), "clock", "manage_employees", order=19))
+    register(NavItem("attendance:calendar", _("Kalender kerja"), "history", "manage_units", order=20))
+    register(NavItem("attendance:leave_rules", _("Aturan cuti"), "info-circle", "manage_units", order=21))
+    register(NavItem("attendance:tpp", _("Aturan potongan TPP"), "filter", "manage_units", order=21))
+    register(NavItem("attendance:devices", _("Mesin absensi"), "database", "manage_units", order=22))

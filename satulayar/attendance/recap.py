@@ -21,14 +21,12 @@ from django.utils.translation import gettext as _
 
 from satulayar.attendance.choices import DayStatus, TppViolation
 from satulayar.attendance.models import DailyStatus, TppPolicy, TppRule
-from satulayar.attendance.status import local_today
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.numbers import percent
 from satulayar.core.periods import month_bounds
+from satulayar.core.time import local_date
 from satulayar.org.models import City, Employee, Unit
-
-HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 
 # Configurable defaults, modelled on common Perwali practice for TPP cuts (each city sets its own in the
 # TppRule table): late or early 1-30 minutes 0.5 %, 31-60 1 %, 61-90 1.25 %, more than 90 1.5 %;
@@ -41,10 +39,6 @@ DEFAULT_RULES = [
     (TppViolation.MISSING_OUT, 0, None, "0.5"),
 ]
 DEFAULT_CAP = Decimal(100)
-
-
-def _percent(part: int, whole: int) -> Decimal | None:
-    return (HUNDRED * part / whole).quantize(CENT) if whole else None
 
 
 @dataclass
@@ -67,14 +61,13 @@ class Counts:
     @property
     def attendance_rate(self) -> Decimal | None:
         """Present (at the office or on dinas luar) as a percentage of work days."""
-        return _percent(self.present + self.field_duty, self.work_days)
+        return percent(self.present + self.field_duty, self.work_days)
 
     def add(self, other: "Counts") -> None:
         for item in fields(Counts):
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
-COUNT_NAMES = [item.name for item in fields(Counts)]
 LEAVE_COUNTS = {DayStatus.ANNUAL_LEAVE: "annual_leave", DayStatus.SICK: "sick", DayStatus.PERMIT: "permit",
                 DayStatus.FIELD_DUTY: "field_duty", DayStatus.STUDY: "study"}
 
@@ -123,7 +116,7 @@ def employee_recaps(*, employees: Iterable[Employee], year: int, month: int,
     if not employees:
         return []
     first, last = month_bounds(year, month)
-    last = min(last, until or local_today(employees[0].unit.city))
+    last = min(last, until or local_date(employees[0].unit.city))
     by_employee = {row.pop("employee_id"): row for row in (
         DailyStatus.objects.filter(employee__in=employees, date__range=(first, last))
         .values("employee_id").annotate(**_aggregates()).order_by())}
@@ -148,8 +141,8 @@ def unit_recaps(*, units: Iterable[Unit], employees: Iterable[Employee], year: i
     units = list(units)
     totals = {unit.pk: UnitRecap(unit_id=unit.pk, unit_name=unit.name, unit_path=unit.path) for unit in units}
     for recap in employee_recaps(employees=employees, year=year, month=month, until=until, with_tpp=False):
-        for part in recap.unit_path.strip("/").split("/"):
-            total = totals.get(int(part)) if part else None
+        for unit_id in Unit.ids_in_path(recap.unit_path):
+            total = totals.get(unit_id)
             if total is not None:
                 total.add(recap)
                 total.employees += 1
@@ -206,9 +199,9 @@ def _lines(rules: TppRules, row: DailyStatus) -> list[TppLine]:
             events.append((TppViolation.MISSING_OUT, 0))
     lines = []
     for violation, minutes in events:
-        percent = rules.percent(violation, minutes)
-        if percent:
-            lines.append(TppLine(row.date, violation, minutes, percent))
+        cut = rules.percent(violation, minutes)
+        if cut:
+            lines.append(TppLine(row.date, violation, minutes, cut))
     return lines
 
 

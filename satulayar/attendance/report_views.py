@@ -3,11 +3,9 @@ cut, and the first working day after a long holiday beside a normal day. The num
 what is here only picks the month, the unit and the rows to show."""
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Min
 from django.http import Http404, HttpResponse
@@ -19,41 +17,20 @@ from django.utils.translation import gettext as _
 from satulayar.attendance import exports, reports
 from satulayar.attendance.choices import DayStatus, TppViolation
 from satulayar.attendance.forms import MonthForm, RecapForm, YearForm
-from satulayar.attendance.models import CalendarDay, DailyStatus
+from satulayar.attendance.models import DailyStatus
 from satulayar.attendance.recap import UnitRecap
-from satulayar.attendance.schedules import HOLIDAY_KINDS, WorkPlan
-from satulayar.attendance.status import local_today
+from satulayar.attendance.selectors import holiday_names, scope_roots, unit_day_rows
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record
+from satulayar.core.city import request_city
 from satulayar.core.decorators import capability_required
+from satulayar.core.periods import month_neighbours
+from satulayar.core.time import local_date
 from satulayar.org import access
 from satulayar.org.models import City, Unit
 
-HOLIDAY_NAME_PREFIX = re.compile(r"^(cuti bersama|hari kedua dari)\s+", re.IGNORECASE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOADS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
-TPP_COLOURS = {TppViolation.LATE: "orange", TppViolation.EARLY: "yellow", TppViolation.ABSENT: "red",
-               TppViolation.MISSING_OUT: "purple"}
-
-
-def _user_city(request) -> City:
-    city = getattr(request, "city", None)
-    if city is not None:
-        return city
-    city = City.objects.filter(pk__in=access.scope_for(request.user).city_ids).first()
-    if city is None:
-        raise Http404(_("Kota tidak ditemukan."))
-    return city
-
-
-def _roots(units: list[Unit]) -> list[Unit]:
-    """The visible units whose parent is not visible: the tops of the user's scope."""
-    ids = {unit.pk for unit in units}
-    return [unit for unit in units if unit.parent_id not in ids]
-
-
-def _ancestor_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 # --- monthly recap ---------------------------------------------------------------------------------------------
@@ -78,14 +55,14 @@ def _chosen_unit(request, units: list[Unit]) -> Unit | None:
     if "unit" in request.GET:
         pk = request.GET["unit"]
         return access.unit_get_for_user(user=request.user, pk=pk) if pk else None
-    roots = _roots(units)
+    roots = scope_roots(units)
     return roots[0] if len(roots) == 1 else None
 
 
 def _expanded(units: list[Unit], chosen: Unit | None) -> set[int]:
     """The units a tree shows: the tops of the scope, and the children of the chosen unit and its ancestors."""
     ids = {unit.pk for unit in units}
-    open_ids = set(_ancestor_ids(chosen.path)) if chosen else set()
+    open_ids = set(chosen.ancestor_ids) if chosen else set()
     return {unit.pk for unit in units if unit.parent_id not in ids or unit.parent_id in open_ids}
 
 
@@ -101,7 +78,7 @@ def _download(request, *, kind: str, rows: list, month: dt.date, slug: str, titl
 
 @capability_required("view_employees")
 def recap(request):
-    today = local_today(_user_city(request))
+    today = local_date(request_city(request, user_fallback=True))
     units = list(access.units_for(request.user).filter(active=True).order_by("path"))
     month = MonthForm(request.GET or None).month(default=today)
     unit = _chosen_unit(request, units)
@@ -110,8 +87,9 @@ def recap(request):
     month_label = date_format(month, "F Y")
     kind = request.GET.get("unduh")
     if kind in DOWNLOADS and request.GET.get("isi") == "unit":
-        roots = _roots(units)
-        scope_slug = slugify(roots[0].short_name or roots[0].code) if len(roots) == 1 else _user_city(request).slug
+        roots = scope_roots(units)
+        scope_slug = (slugify(roots[0].short_name or roots[0].code) if len(roots) == 1
+                      else request_city(request, user_fallback=True).slug)
         return _download(request, kind=kind, rows=unit_rows, month=month, slug=f"per-unit-{scope_slug}",
                          title=_("Rekap unit %(month)s") % {"month": month_label})
     employee_rows = reports.monthly_recap(user=request.user, year=month.year, month=month.month,
@@ -126,15 +104,14 @@ def recap(request):
     depths = {u.pk: u.depth - top for u in units}
     chosen_total = next((row for row in unit_rows if unit and row.unit_id == unit.pk), None)
     shown = _expanded(units, unit)
-    root_ids = {root.pk for root in _roots(units)}
+    root_ids = {root.pk for root in scope_roots(units)}
     total = UnitRecap(unit_name=_("Jumlah"))
     for row in unit_rows:
         if row.unit_id in root_ids:
             total.add(row)
             total.employees += row.employees
     parents = {u.parent_id for u in units}
-    previous = (month - dt.timedelta(days=1)).replace(day=1)
-    following = (month + dt.timedelta(days=32)).replace(day=1)
+    previous, following = month_neighbours(month)
     return render(request, "attendance/recap.html", {
         "month": month, "month_label": month_label, "unit": unit, "today": today,
         "form": RecapForm(initial={"bulan": f"{month:%Y-%m}", "unit": unit.pk if unit else ""},
@@ -148,10 +125,9 @@ def recap(request):
     })
 
 
+@login_required
 def recap_employee(request, employee_id: int, month: str):
     """One employee's month: each day and each TPP line. An employee may open their own; others by scope."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     scope = access.scope_for(request.user)
     if not (scope.can("view_employees") or scope.can("view_self")):
         raise PermissionDenied
@@ -161,13 +137,12 @@ def recap_employee(request, employee_id: int, month: str):
         raise Http404(_("Bulan tidak valid.")) from None
     data = reports.employee_month(user=request.user, employee_id=employee_id, year=first.year, month=first.month)
     employee = data.employee
-    today = local_today(employee.unit.city)
+    today = local_date(employee.unit.city)
     lines = [{"line": line, "label": TppViolation(line.violation).label,
-              "colour": TPP_COLOURS.get(line.violation, "secondary")} for line in data.tpp.lines]
+              "colour": TppViolation(line.violation).colour} for line in data.tpp.lines]
     days = [{"status": day, "label": DayStatus(day.status).label, "colour": DayStatus(day.status).colour,
              "tpp": [item for item in lines if item["line"].date == day.date]} for day in data.days]
-    previous = (first - dt.timedelta(days=1)).replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
+    previous, following = month_neighbours(first)
     return render(request, "attendance/recap_employee.html", {
         "employee": employee, "month": first, "data": data, "recap": data.recap, "tpp": data.tpp,
         "lines": lines, "days": days, "previous": previous, "next": following if following <= today else None,
@@ -177,67 +152,6 @@ def recap_employee(request, employee_id: int, month: str):
 
 
 # --- first working day after a long holiday --------------------------------------------------------------------
-
-
-@dataclass
-class DayCounts:
-    expected: int = 0
-    present: int = 0
-    late: int = 0
-    absent: int = 0
-
-    @property
-    def present_rate(self) -> Decimal | None:
-        return (Decimal(100) * self.present / self.expected).quantize(Decimal("0.01")) if self.expected else None
-
-
-@dataclass
-class UnitDayRow:
-    unit: Unit
-    depth: int
-    after: DayCounts = field(default_factory=DayCounts)
-    normal: DayCounts = field(default_factory=DayCounts)
-
-
-def unit_day_rows(*, user, after: dt.date, normal: dt.date | None) -> list[UnitDayRow]:
-    """Per unit in scope (its whole subtree), the work-day counts of two dates. The top of the user's scope
-    and, when that is a single unit, its sub-units too."""
-    units = list(access.units_for(user).filter(active=True).order_by("path"))
-    roots = _roots(units)
-    shown = roots + [unit for unit in units if len(roots) == 1 and unit.parent_id == roots[0].pk]
-    shown.sort(key=lambda unit: unit.path)
-    top = min((unit.depth for unit in shown), default=0)
-    rows = {unit.pk: UnitDayRow(unit=unit, depth=unit.depth - top) for unit in shown}
-    dates = [date for date in (after, normal) if date]
-    statuses = (DailyStatus.objects.filter(employee__in=access.employees_for(user), date__in=dates,
-                                           scheduled_start__isnull=False)
-                .values_list("date", "employee__unit__path", "status", "late_minutes"))
-    for date, path, status, late in statuses:
-        for unit_id in _ancestor_ids(path):
-            row = rows.get(unit_id)
-            if row is None:
-                continue
-            counts = row.after if date == after else row.normal
-            counts.expected += 1
-            counts.present += status == DayStatus.PRESENT
-            counts.late += status == DayStatus.PRESENT and late > 0
-            counts.absent += status == DayStatus.ABSENT
-    found = [row for row in rows.values() if row.after.expected or row.normal.expected]
-    if len(roots) > 1:  # separate units: the weakest first day on top
-        found.sort(key=lambda row: (row.after.present_rate is None, row.after.present_rate or 0, -row.after.late))
-    return found
-
-
-def holiday_names(*, city: City, date: dt.date) -> list[str]:
-    """The holidays and cuti bersama in the days off just before a work day."""
-    plan = WorkPlan(start=date - dt.timedelta(days=21), end=date, city_ids=[city.pk])
-    day = date - dt.timedelta(days=1)
-    while day > date - dt.timedelta(days=21) and not plan.is_work_day(city_id=city.pk, unit=None, date=day):
-        day -= dt.timedelta(days=1)
-    names = CalendarDay.objects.filter(city=city, date__gt=day, date__lt=date, kind__in=HOLIDAY_KINDS).order_by(
-        "date").values_list("name", flat=True)
-    # "Cuti Bersama Hari Raya Idul Fitri" and "Hari kedua dari Hari Raya Idul Fitri" are the same holiday.
-    return list(dict.fromkeys(HOLIDAY_NAME_PREFIX.sub("", name) for name in names))
 
 
 def _comparison_item(user, city: City, date: dt.date) -> dict:
@@ -253,8 +167,8 @@ def _comparison_item(user, city: City, date: dt.date) -> dict:
 
 @capability_required("view_employees")
 def holiday_returns(request):
-    city = _user_city(request)
-    today = local_today(city)
+    city = request_city(request, user_fallback=True)
+    today = local_date(city)
     first_data = DailyStatus.objects.aggregate(first=Min("date"))["first"]
     years = list(range(today.year, (first_data.year if first_data else today.year) - 1, -1))
     form = YearForm(request.GET or None, years=years)

@@ -1,7 +1,7 @@
 """Reads behind the attendance reports. Every one takes the user and goes through org.access for scope.
 
-- `today_by_unit`: today's presence per unit, with who is not in yet (computed live, so it is right
-  whether or not today's rows were written yet);
+- `today_by_unit`: today's presence per unit, read from the maintained unit-days (status.day_open opens the
+  day, every write adds its difference); `late_today` and `not_in_today`: who, from the status rows, paged;
 - `long_holiday_returns` and `holiday_return_comparison`: the first working day after a long holiday
   beside a normal day (the mayor's sidak of 2 January 2018);
 - `monthly_recap`, `unit_monthly_recap`, `employee_month`: the month per employee, per unit, and one
@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satulayar.attendance.choices import DayStatus
-from satulayar.attendance.models import DailyStatus
+from satulayar.attendance.models import DailyStatus, Punch, UnitDay
+from satulayar.attendance.plan import HOLIDAY_KINDS, WorkPlan
 from satulayar.attendance.recap import (
     EmployeeRecap,
     TppResult,
@@ -28,12 +29,13 @@ from satulayar.attendance.recap import (
     tpp_month,
     unit_recaps,
 )
-from satulayar.attendance.rollups import LEAVE_STATUSES, days_totals
-from satulayar.attendance.schedules import HOLIDAY_KINDS, WorkPlan
-from satulayar.attendance.status import local_today, statuses_compute
+from satulayar.attendance.rollups import SCHEDULED, days_totals
+from satulayar.attendance.status import days_open
+from satulayar.core.numbers import percent
 from satulayar.core.periods import month_bounds
+from satulayar.core.time import local_date
 from satulayar.org import access
-from satulayar.org.models import City, Employee, Unit
+from satulayar.org.models import City, Employee, Unit, subtree_q
 
 
 def _require_view_employees(user) -> None:
@@ -41,67 +43,92 @@ def _require_view_employees(user) -> None:
         raise PermissionDenied(_("Anda tidak berwenang melihat laporan kehadiran unit."))
 
 
-def _percent(part: int, whole: int) -> Decimal | None:
-    return (Decimal(100) * part / whole).quantize(Decimal("0.01")) if whole else None
-
-
 # --- today -----------------------------------------------------------------------------------------------
+
+PAGE_SIZE = 100
+TODAY_COUNTS = ("expected", "present", "late", "late_minutes", "on_leave", "not_yet", "absent")
+
 
 @dataclass
 class UnitToday:
+    """A unit's own staff today (its unit-day): `expected` is who is scheduled today (rollups.SCHEDULED), the one
+    definition every page of today shares."""
+
     unit: Unit
     employees: int = 0
-    expected: int = 0  # with a work day today
+    expected: int = 0
     present: int = 0
     late: int = 0
+    late_minutes: int = 0
     on_leave: int = 0
     not_yet: int = 0
     absent: int = 0
-    not_in: list[tuple[Employee, str]] = field(default_factory=list)  # (employee, status) not in yet or TK
-    late_in: list[tuple[Employee, int]] = field(default_factory=list)  # (employee, minutes late)
 
     @property
     def present_rate(self) -> Decimal | None:
-        return _percent(self.present, self.expected)
+        return percent(self.present, self.expected)
+
+    @property
+    def not_in(self) -> int:
+        """Scheduled and not in: not yet, or TK once the day is over."""
+        return self.not_yet + self.absent
+
+    def add(self, other: "UnitToday") -> None:
+        for name in ("employees", *TODAY_COUNTS):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 def today_by_unit(*, user, now: dt.datetime | None = None) -> list[UnitToday]:
     """One row per visible unit (tree order) counting its own active employees today."""
     _require_view_employees(user)
-    return units_today(units=access.units_for(user).filter(active=True).order_by("path"),
-                       employees=access.employees_for(user).filter(active=True), now=now)
+    units = access.units_for(user).filter(active=True, pk__in=rollup_units_for(user).values("pk")).order_by("path")
+    return units_today(units=units, employees=access.employees_for(user).filter(active=True), now=now)
 
 
 def units_today(*, units, employees, now: dt.datetime | None = None) -> list[UnitToday]:
-    """`today_by_unit` over units and employees the caller has scoped (the alert rules run without a user)."""
+    """`today_by_unit` over units the caller has scoped (the alert rules run without a user): their unit-days of
+    today, opened first where nothing has opened the day yet. `employees` (active, in scope) are only counted."""
     now = now or timezone.now()
     units = list(units.select_related("city") if isinstance(units, QuerySet) else units)
     rows = {unit.pk: UnitToday(unit=unit) for unit in units}
-    today = {unit.pk: local_today(unit.city, now) for unit in units}
-    # The units are loaded already: attached to their staff rather than built again for each person.
-    employees = [e for e in employees.order_by("name") if e.unit_id in rows]
-    for employee in employees:
-        employee.unit = rows[employee.unit_id].unit
-    statuses = statuses_compute(pairs={(e.pk, today[e.unit_id]) for e in employees}, now=now, employees=employees)
-    for employee in employees:
-        row = rows[employee.unit_id]
-        row.employees += 1
-        status = statuses.get((employee.pk, today[employee.unit_id]))
-        if status is None or status.status == DayStatus.HOLIDAY:
-            continue
-        row.expected += 1
-        if status.status == DayStatus.PRESENT:
-            row.present += 1
-            row.late += status.late_minutes > 0
-            if status.late_minutes > 0:
-                row.late_in.append((employee, status.late_minutes))
-        elif status.status in LEAVE_STATUSES:
-            row.on_leave += 1
-        else:
-            row.not_yet += status.status == DayStatus.NOT_YET
-            row.absent += status.status == DayStatus.ABSENT
-            row.not_in.append((employee, status.status))
+    cities = {unit.city_id: unit.city for unit in units}
+    days_open(now=now, cities=cities.values())
+    today = {city_id: local_date(city, now) for city_id, city in cities.items()}
+    for unit_id, count in (employees.filter(unit_id__in=list(rows)).order_by().values_list("unit_id")
+                           .annotate(n=Count("id"))):
+        rows[unit_id].employees = count
+    for day in UnitDay.objects.filter(unit_id__in=list(rows), date__in=set(today.values())).only(
+            "unit_id", "date", *TODAY_COUNTS):
+        row = rows[day.unit_id]
+        if day.date == today[row.unit.city_id]:
+            for name in TODAY_COUNTS:
+                setattr(row, name, getattr(day, name))
     return [rows[unit.pk] for unit in units]
+
+
+def _today_people(statuses, *, unit_ids, date: dt.date, limit: int | None, offset: int):
+    rows = (statuses.filter(SCHEDULED, date=date, employee__unit_id__in=unit_ids, employee__active=True)
+            .select_related("employee__unit__city"))
+    return rows[offset:offset + limit] if limit is not None else rows
+
+
+def late_today(*, unit_ids, date: dt.date, limit: int | None = PAGE_SIZE, offset: int = 0,
+               ) -> list[tuple[Employee, int]]:
+    """(employee, minutes late) of those units' staff on that date, latest first: the status rows through their
+    (date, status) index, a page at a time. The caller has scoped `unit_ids` to units whose staff it may name."""
+    statuses = DailyStatus.objects.filter(status=DayStatus.PRESENT, late_minutes__gt=0).order_by(
+        "-late_minutes", "employee__name", "employee_id")
+    return [(row.employee, row.late_minutes) for row in _today_people(statuses, unit_ids=unit_ids, date=date,
+                                                                      limit=limit, offset=offset)]
+
+
+def not_in_today(*, unit_ids, date: dt.date, limit: int | None = PAGE_SIZE, offset: int = 0,
+                 ) -> list[tuple[Employee, str]]:
+    """(employee, status) of those units' staff scheduled on that date and not in (not yet, or TK), by name."""
+    statuses = DailyStatus.objects.filter(status__in=(DayStatus.NOT_YET, DayStatus.ABSENT)).order_by(
+        "employee__name", "employee_id")
+    return [(row.employee, row.status) for row in _today_people(statuses, unit_ids=unit_ids, date=date,
+                                                               limit=limit, offset=offset)]
 
 
 # --- the first working day after a long holiday ------------------------------------------------------------
@@ -139,11 +166,11 @@ class DaySummary:
 
     @property
     def present_rate(self) -> Decimal | None:
-        return _percent(self.present, self.expected)
+        return percent(self.present, self.expected)
 
     @property
     def on_time_rate(self) -> Decimal | None:
-        return _percent(self.present - self.late, self.expected)
+        return percent(self.present - self.late, self.expected)
 
 
 @dataclass(frozen=True)
@@ -167,10 +194,7 @@ def rollup_units_for(user, *, counted: bool = False):
         return units
     if not scope.can("view_employees") or not scope.unit_paths:
         return units.none()
-    q = Q(pk__in=[])
-    for path in scope.unit_paths:
-        q |= Q(path__startswith=path)
-    return units.filter(q)
+    return units.subtree(scope.unit_paths)
 
 
 def days_summary(*, user, start: dt.date, end: dt.date, unit: Unit | None = None) -> list[DaySummary]:
@@ -179,7 +203,7 @@ def days_summary(*, user, start: dt.date, end: dt.date, unit: Unit | None = None
     _require_view_employees(user)
     units = rollup_units_for(user)
     if unit is not None:
-        units = units.filter(path__startswith=unit.path)
+        units = units.subtree(unit)
     return [DaySummary(date=date, expected=t.expected, present=t.present, late=t.late, absent=t.absent,
                        on_leave=t.on_leave, average_late_minutes=t.average_late_minutes)
             for date, t in days_totals(unit_ids=units.values("pk"), start=start, end=end).items() if t.expected]
@@ -188,7 +212,7 @@ def days_summary(*, user, start: dt.date, end: dt.date, unit: Unit | None = None
 def normal_day_near(*, city: City, date: dt.date, today: dt.date | None = None) -> dt.date | None:
     """The same weekday one, then two … four weeks later (or earlier) that is a work day and not itself the
     end of a long holiday, and not after today."""
-    today = today or local_today(city)
+    today = today or local_date(city)
     span = dt.timedelta(weeks=4)
     plan = WorkPlan(start=date - span, end=date + span, city_ids=[city.pk])
     returns = set(long_holiday_returns(city=city, start=date - span, end=date + span))
@@ -216,7 +240,7 @@ def _scoped_employees(user, year: int, month: int, unit_id: int | None = None):
     employees = access.employees_for(user).filter(Q(active=True) | Q(pk__in=in_month)).select_related("unit__city")
     if unit_id:
         unit = access.unit_get_for_user(user=user, pk=unit_id)
-        employees = employees.filter(unit__path__startswith=unit.path)
+        employees = employees.filter(subtree_q(unit, via="unit"))
     return employees.order_by("unit__path", "name", "id")
 
 
@@ -242,6 +266,7 @@ class EmployeeMonth:
     recap: EmployeeRecap
     tpp: TppResult
     tpp_by_date: dict[dt.date, list] = field(default_factory=dict)
+    future_punches: int = 0  # flagged as lying in the future and not due yet: not counted, no TPP line
 
 
 def employee_month(*, user, employee_id: int, year: int, month: int) -> EmployeeMonth:
@@ -254,4 +279,6 @@ def employee_month(*, user, employee_id: int, year: int, month: int) -> Employee
         by_date[line.date].append(line)
     recap = employee_recaps(employees=[employee], year=year, month=month, with_tpp=False)[0]
     recap.tpp_percent = tpp.percent
-    return EmployeeMonth(employee=employee, days=days, recap=recap, tpp=tpp, tpp_by_date=dict(by_date))
+    waiting = Punch.objects.filter(employee=employee, future_flag=True, excluded=False, at__gt=timezone.now())
+    return EmployeeMonth(employee=employee, days=days, recap=recap, tpp=tpp, tpp_by_date=dict(by_date),
+                         future_punches=waiting.count())

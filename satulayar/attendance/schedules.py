@@ -5,237 +5,47 @@ holidays do not apply to them), otherwise the unit's fixed schedule — the newe
 the unit or its nearest ancestor, or the city default below — with the work calendar (holidays, cuti
 bersama, city days, special work days) and special hours such as Ramadan laid over it.
 
-`WorkPlan` answers many (employee, date) questions with a fixed number of queries; the status rebuild and
-the recap use it, and `expected_hours` is its one-question form.
+The reads (`WorkPlan`, `expected_hours`, `schedule_for_unit`) live in `plan`, which the status engines import;
+they are re-exported here. This module holds the writes, which recompute the statuses they touch.
 """
 
 import datetime as dt
-import zoneinfo
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from satulayar.attendance.choices import CalendarDayKind, ScheduleKind
-from satulayar.attendance.models import CalendarDay, ScheduleDay, Shift, SpecialHours, WorkSchedule
+from satulayar.attendance.choices import ScheduleKind
+from satulayar.attendance.models import ScheduleDay, Shift, SpecialHours, WorkSchedule
+from satulayar.attendance.plan import (
+    DEFAULT_DAYS,
+    DEFAULT_GRACE_MINUTES,
+    DEFAULT_SCHEDULE,
+    DEFAULT_SCHEDULE_NAME,
+    HOLIDAY_KINDS,
+    SHIFT_EARLY,
+    SHIFT_LATE,
+    UTC,
+    Hours,
+    PlannedDay,
+    ResolvedSchedule,
+    WorkPlan,
+    expected_hours,
+    schedule_for_unit,
+)
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.events import attendance_channel, event_publish
+from satulayar.core.time import local_date, local_instant
 from satulayar.org import access
-from satulayar.org.models import City, Employee, Unit
+from satulayar.org.models import City, Employee, Unit, subtree_q
 
-UTC = dt.UTC
-HOLIDAY_KINDS = frozenset({CalendarDayKind.NATIONAL_HOLIDAY, CalendarDayKind.COLLECTIVE_LEAVE,
-                           CalendarDayKind.CITY_HOLIDAY})
-
-# The city default when no unit up the tree has a schedule: a five-day week with a short Friday.
-DEFAULT_SCHEDULE_NAME = "Jam kerja kota (bawaan)"
-DEFAULT_DAYS: dict[int, tuple[dt.time, dt.time]] = {
-    **{weekday: (dt.time(7, 30), dt.time(16, 0)) for weekday in range(4)},
-    4: (dt.time(7, 30), dt.time(11, 0)),
-}
-DEFAULT_GRACE_MINUTES = 0
-
-# Punches of a shift are those from this long before its start to this long after its end.
-SHIFT_EARLY = dt.timedelta(hours=3)
-SHIFT_LATE = dt.timedelta(hours=4)
-
-
-@lru_cache(maxsize=32)
-def city_zone(name: str) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(name)
-
-
-def local_midnight(date: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    """The UTC instant at which a local date begins."""
-    return dt.datetime.combine(date, dt.time(0), tzinfo=zone).astimezone(UTC)
-
-
-def local_instant(date: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(date, time, tzinfo=zone).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class ResolvedSchedule:
-    name: str
-    kind: str
-    days: dict[int, tuple[dt.time, dt.time]]
-    grace_minutes: int
-    schedule_id: int | None = None  # None: the built-in city default
-
-
-DEFAULT_SCHEDULE = ResolvedSchedule(DEFAULT_SCHEDULE_NAME, ScheduleKind.FIXED, DEFAULT_DAYS, DEFAULT_GRACE_MINUTES)
-
-
-@dataclass(frozen=True)
-class Hours:
-    """Expected presence on one date, in UTC."""
-
-    start: dt.datetime
-    end: dt.datetime
-    grace_minutes: int
-    shift: bool = False
-
-
-@dataclass(frozen=True)
-class PlannedDay:
-    """One employee's date: the hours expected (None: a day off) and where its punches lie: the shift's
-    window for a rostered shift, else the local calendar day, as [window_start, window_end)."""
-
-    hours: Hours | None
-    window_start: dt.datetime
-    window_end: dt.datetime
-    shift_worker: bool
-
-
-def _ancestor_ids(unit: Unit) -> list[int]:
-    """The unit's own id first, then its parent's, up to the root."""
-    return [int(part) for part in reversed(unit.path.strip("/").split("/")) if part] or [unit.pk]
-
-
-class WorkPlan:
-    """Schedules, calendar, special hours and shifts for a set of employees over a date range, loaded once."""
-
-    def __init__(self, *, start: dt.date, end: dt.date, employees: Iterable[Employee] = (),
-                 units: Iterable[Unit] = (), city_ids: Iterable[int] = ()):
-        """`employees` need `unit__city` loaded; `units` and `city_ids` add what a question without an
-        employee (is this a work day for a unit, for the city) needs."""
-        self.employees = {e.pk: e for e in employees}
-        units = {e.unit_id: e.unit for e in self.employees.values()} | {u.pk: u for u in units}
-        unit_ids = {uid for unit in units.values() for uid in _ancestor_ids(unit)}
-        city_ids = {unit.city_id for unit in units.values()} | set(city_ids)
-        self._schedules: dict[int, list[WorkSchedule]] = defaultdict(list)
-        for schedule in (WorkSchedule.objects.filter(unit_id__in=unit_ids, effective_from__lte=end)
-                         .prefetch_related("days").order_by("-effective_from", "-id")):
-            self._schedules[schedule.unit_id].append(schedule)
-        self._calendar: dict[tuple[int, dt.date], set[str]] = defaultdict(set)
-        for city_id, date, kind in CalendarDay.objects.filter(
-                city_id__in=city_ids, date__range=(start, end)).values_list("city_id", "date", "kind"):
-            self._calendar[(city_id, date)].add(kind)
-        self._special = list(SpecialHours.objects.filter(city_id__in=city_ids, start_date__lte=end,
-                                                         end_date__gte=start))
-        self._shifts: dict[int, dict[dt.date, Shift]] = defaultdict(dict)
-        shifts = Shift.objects.filter(employee_id__in=list(self.employees), date__range=(
-            start - dt.timedelta(days=1), end + dt.timedelta(days=1))) if self.employees else ()
-        for shift in shifts:
-            self._shifts[shift.employee_id][shift.date] = shift
-        self._resolved: dict[int, ResolvedSchedule] = {}
-        self._ancestors: dict[int, list[int]] = {}
-        self._unit_days: dict[tuple[int, dt.date], PlannedDay] = {}
-
-    # --- schedules and calendar -------------------------------------------------------------------------
-
-    def schedule_for(self, unit: Unit, date: dt.date) -> ResolvedSchedule:
-        if unit.pk not in self._ancestors:
-            self._ancestors[unit.pk] = _ancestor_ids(unit)
-        for unit_id in self._ancestors[unit.pk]:
-            for schedule in self._schedules.get(unit_id, ()):
-                if schedule.effective_from <= date:
-                    return self._resolve(schedule)
-        return DEFAULT_SCHEDULE
-
-    def _resolve(self, schedule: WorkSchedule) -> ResolvedSchedule:
-        if schedule.pk not in self._resolved:
-            days = {d.weekday: (d.start_time, d.end_time) for d in schedule.days.all()}
-            self._resolved[schedule.pk] = ResolvedSchedule(schedule.name, schedule.kind, days,
-                                                           schedule.grace_minutes, schedule.pk)
-        return self._resolved[schedule.pk]
-
-    def calendar_kinds(self, city_id: int, date: dt.date) -> set[str]:
-        return self._calendar.get((city_id, date), set())
-
-    def fixed_day_hours(self, schedule: ResolvedSchedule, city_id: int,
-                        date: dt.date) -> tuple[dt.time, dt.time] | None:
-        """Local start and end of a fixed-schedule day, or None when the day is off."""
-        kinds = self.calendar_kinds(city_id, date)
-        hours = schedule.days.get(date.weekday())
-        if CalendarDayKind.WORK_DAY in kinds:
-            # A special work day (a replacement Saturday, a cancelled holiday) takes the first weekday's hours.
-            hours = hours or (schedule.days[min(schedule.days)] if schedule.days else None)
-        elif kinds & HOLIDAY_KINDS:
-            hours = None
-        if hours is None:
-            return None
-        for special in self._special:
-            if special.city_id == city_id and special.start_date <= date <= special.end_date:
-                end = special.friday_end_time if date.weekday() == 4 else special.end_time
-                return special.start_time, end
-        return hours
-
-    def is_work_day(self, *, city_id: int, unit: Unit | None, date: dt.date) -> bool:
-        schedule = self.schedule_for(unit, date) if unit is not None else DEFAULT_SCHEDULE
-        if schedule.kind == ScheduleKind.SHIFT:
-            return True  # a 24-hour unit works every day; who works is in the roster
-        return self.fixed_day_hours(schedule, city_id, date) is not None
-
-    # --- one employee on one date -----------------------------------------------------------------------
-
-    def zone(self, employee: Employee) -> zoneinfo.ZoneInfo:
-        return city_zone(employee.unit.city.timezone)
-
-    def is_shift_worker(self, employee: Employee, date: dt.date) -> bool:
-        return self.schedule_for(employee.unit, date).kind == ScheduleKind.SHIFT
-
-    def shift_window(self, employee: Employee, date: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
-        """The span of punches that belong to the employee's shift on that date, kept clear of their
-        neighbouring shifts (a double shift splits at the midpoint of the gap)."""
-        shifts = self._shifts.get(employee.pk, {})
-        shift = shifts.get(date)
-        if shift is None:
-            return None
-        start, end = shift.start_at - SHIFT_EARLY, shift.end_at + SHIFT_LATE
-        previous, following = shifts.get(date - dt.timedelta(days=1)), shifts.get(date + dt.timedelta(days=1))
-        if previous and previous.end_at + SHIFT_LATE > start:
-            start = max(previous.end_at + (shift.start_at - previous.end_at) / 2, shift.start_at - SHIFT_EARLY)
-        if following and following.start_at - SHIFT_EARLY < end:
-            end = min(shift.end_at + (following.start_at - shift.end_at) / 2, shift.end_at + SHIFT_LATE)
-        return start, end
-
-    def day(self, employee: Employee, date: dt.date) -> PlannedDay:
-        # Everyone of a unit with fixed hours has the same day: computed once per unit and date.
-        planned = self._unit_days.get((employee.unit_id, date))
-        if planned is not None:
-            return planned
-        zone = self.zone(employee)
-        local_day = (local_midnight(date, zone), local_midnight(date + dt.timedelta(days=1), zone))
-        schedule = self.schedule_for(employee.unit, date)
-        if schedule.kind == ScheduleKind.SHIFT:
-            shift = self._shifts.get(employee.pk, {}).get(date)
-            if shift is None:
-                return PlannedDay(None, *local_day, shift_worker=True)
-            hours = Hours(shift.start_at, shift.end_at, schedule.grace_minutes, shift=True)
-            return PlannedDay(hours, *self.shift_window(employee, date), shift_worker=True)
-        local = self.fixed_day_hours(schedule, employee.unit.city_id, date)
-        hours = Hours(local_instant(date, local[0], zone), local_instant(date, local[1], zone),
-                      schedule.grace_minutes) if local else None
-        planned = self._unit_days[(employee.unit_id, date)] = PlannedDay(hours, *local_day, shift_worker=False)
-        return planned
-
-    def hours(self, employee: Employee, date: dt.date) -> Hours | None:
-        return self.day(employee, date).hours
-
-    def claimed_by_neighbour_shift(self, employee: Employee, date: dt.date, at: dt.datetime) -> bool:
-        """Does a punch on an off day belong to the shift of the day before or after (a night shift)?"""
-        for other in (date - dt.timedelta(days=1), date + dt.timedelta(days=1)):
-            if self.is_shift_worker(employee, other):
-                window = self.shift_window(employee, other)
-                if window and window[0] <= at < window[1]:
-                    return True
-        return False
-
-
-def expected_hours(*, employee: Employee, date: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
-    """The (start, end) in UTC the employee is expected at work on that date; None when it is not a work day."""
-    hours = WorkPlan(employees=[employee], start=date, end=date).hours(employee, date)
-    return (hours.start, hours.end) if hours else None
-
-
-def schedule_for_unit(*, unit: Unit, date: dt.date) -> ResolvedSchedule:
-    """The schedule in force for a unit on a date (its own, inherited, or the city default)."""
-    return WorkPlan(units=[unit], start=date, end=date).schedule_for(unit, date)
+# The reads come from `plan` and are re-exported for the callers that know them here.
+__all__ = [
+    "DEFAULT_DAYS", "DEFAULT_GRACE_MINUTES", "DEFAULT_SCHEDULE", "DEFAULT_SCHEDULE_NAME", "HOLIDAY_KINDS",
+    "SHIFT_EARLY", "SHIFT_LATE", "UTC", "Hours", "PlannedDay", "ResolvedSchedule", "WorkPlan", "expected_hours",
+    "schedule_create_default", "schedule_for_unit", "shift_set", "special_hours_set", "work_schedule_set",
+]
 
 
 # --- writes ------------------------------------------------------------------------------------------------
@@ -304,6 +114,8 @@ def work_schedule_set(*, actor, unit: Unit, name: str, effective_from: dt.date,
                  object_repr=f"{unit}: {schedule.name} ({effective_from.isoformat()})", unit_path=unit.path,
                  before=before, after=_schedule_picture(schedule))
     _refresh_existing_statuses(unit_path=unit.path, start=effective_from)
+    event_publish(channel=attendance_channel(unit.city_id), kind="schedule.set",
+                  data={"schedule": schedule.pk, "unit": unit.pk, "effective_from": effective_from.isoformat()})
     return schedule
 
 
@@ -340,6 +152,9 @@ def special_hours_set(*, actor, city: City, name: str, start_date: dt.date, end_
     audit_record(actor=actor, action=AuditAction.CREATE, obj=special, after=snapshot(special),
                  object_repr=f"{special.name} ({start_date.isoformat()}–{end_date.isoformat()})")
     _refresh_existing_statuses(city=city, start=start_date, end=end_date)
+    event_publish(channel=attendance_channel(city), kind="schedule.special_hours_set",
+                  data={"special_hours": special.pk, "start_date": start_date.isoformat(),
+                        "end_date": end_date.isoformat()})
     return special
 
 
@@ -347,7 +162,7 @@ def special_hours_set(*, actor, city: City, name: str, start_date: dt.date, end_
 def shift_set(*, actor, employee: Employee, date: dt.date, start: dt.time, end: dt.time) -> Shift:
     """Roster one shift in local time; an end at or before the start falls on the next day (a night shift)."""
     _require_unit_admin(actor, employee.unit)
-    zone = city_zone(employee.unit.city.timezone)
+    zone = employee.unit.city.zone
     start_at = local_instant(date, start, zone)
     end_at = local_instant(date + dt.timedelta(days=1) if end <= start else date, end, zone)
     existing = Shift.objects.filter(employee=employee, date=date).first()
@@ -362,22 +177,34 @@ def shift_set(*, actor, employee: Employee, date: dt.date, start: dt.time, end: 
 
     pairs = {(employee.pk, date + dt.timedelta(days=offset)) for offset in (-1, 0, 1)}
     daily_status_refresh(pairs=pairs)
+    event_publish(channel=attendance_channel(employee.unit.city_id), kind="shift.set",
+                  data={"shift": shift.pk, "employee": employee.pk, "unit": employee.unit_id,
+                        "date": date.isoformat()})
     return shift
 
 
 def _refresh_existing_statuses(*, unit_path: str = "", city: City | None = None, start: dt.date,
                                end: dt.date | None = None) -> None:
-    """After a schedule change, recompute the statuses already written for the days it touches."""
-    from satulayar.attendance.models import DailyStatus
+    """After a schedule change, recompute the statuses already written for the days it touches, and, where today
+    is open (kept for every scheduled employee), today's of everyone it covers: a day off may have become a work
+    day. A day not open yet is opened with the new schedule."""
+    from satulayar.attendance.models import DailyStatus, OpenDay
     from satulayar.attendance.status import daily_status_refresh
 
     rows = DailyStatus.objects.filter(date__gte=start)
+    staff = Employee.objects.filter(active=True).select_related("unit__city")
     if end:
         rows = rows.filter(date__lte=end)
     if unit_path:
-        rows = rows.filter(employee__unit__path__startswith=unit_path)
+        rows, staff = (rows.filter(subtree_q(unit_path, via="employee__unit")),
+                       staff.filter(subtree_q(unit_path, via="unit")))
     if city:
-        rows = rows.filter(employee__unit__city=city)
+        rows, staff = rows.filter(employee__unit__city=city), staff.filter(unit__city=city)
     pairs = set(rows.values_list("employee_id", "date"))
+    open_days = set(OpenDay.objects.filter(date__gte=start).values_list("city_id", "date"))
+    for employee in staff if open_days else ():
+        today = local_date(employee.unit.city)
+        if (employee.unit.city_id, today) in open_days and (end is None or today <= end):
+            pairs.add((employee.pk, today))
     if pairs:
         daily_status_refresh(pairs=pairs)

@@ -1,5 +1,4 @@
 import calendar
-import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -11,10 +10,13 @@ from satulayar.attendance import checkin, reports
 from satulayar.attendance.choices import DayStatus
 from satulayar.attendance.forms import CheckinForm, MonthForm
 from satulayar.attendance.models import DailyStatus
+from satulayar.attendance.status import days_open
 from satulayar.attendance.tasks import selfie_retention_days
 from satulayar.core.decorators import capability_required, is_htmx
+from satulayar.core.periods import month_neighbours
 from satulayar.org import access
 from satulayar.org.models import Employee
+from satulayar.org.ordering import tree_order
 
 
 def _own_employee(request) -> Employee:
@@ -32,9 +34,12 @@ def checkin_page(request):
         data = form.cleaned_data
         try:
             punch = checkin.checkin_record(user=request.user, lat=data["lat"], lon=data["lon"],
-                                           accuracy_m=data["accuracy"], selfie=data["selfie"])
+                                           accuracy_m=data["accuracy"], selfie=data["selfie"],
+                                           client_uuid=data["client_uuid"], confirm_early=data["confirm_early"],
+                                           altitude_m=data["altitude"], browser_id=data["browser_id"])
         except ValidationError as exc:
-            result = {"ok": False, "message": " ".join(exc.messages)}
+            early = getattr(exc, "code", None) == "early_leave"
+            result = {"ok": False, "message": " ".join(exc.messages), "confirm_early": early}
             status = 422
         else:
             result = {"ok": True, "message": _success_message(punch)}
@@ -55,6 +60,8 @@ def _success_message(punch) -> str:
     local = timezone.localtime(punch.at)
     params = {"time": formats.time_format(local, "TIME_FORMAT"), "zone": local.tzname(),
               "site": punch.site.name if punch.site else ""}
+    if getattr(punch, "already_recorded", False):
+        return _("Sudah tercatat pukul %(time)s %(zone)s; presensi tidak disimpan lagi.") % params
     if punch.site and punch.distance_m is not None and punch.distance_m <= punch.site.radius_m:
         return _("Tercatat %(time)s %(zone)s di %(site)s.") % params
     if punch.site:
@@ -67,34 +74,54 @@ def _success_message(punch) -> str:
 
 
 def _with_staff(rows: list[reports.UnitToday]) -> list[reports.UnitToday]:
-    """Units that have active staff, and their ancestors so the tree still reads."""
+    """Units that have active staff, and their ancestors so the tree still reads; parent first, siblings in the
+    city's order. Each row gets `subtree`: its own staff and every sub-unit's, what a parent row shows (a
+    secretariat's 25/25 hid its bagian's absences when it counted only its own staff)."""
     keep = set()
     for row in rows:
         if row.employees:
-            keep.update(int(pk) for pk in row.unit.path.strip("/").split("/"))
-    return [row for row in rows if row.unit.pk in keep]
+            keep.update(row.unit.ancestor_ids)
+    kept = tree_order([row for row in rows if row.unit.pk in keep], lambda row: row.unit)
+    ids = {row.unit.pk for row in kept}
+    for row in kept:
+        row.subtree = reports.UnitToday(unit=row.unit)
+        row.tree_parent = row.unit.parent_id if row.unit.parent_id in ids else None
+        row.has_children = False
+    for row in kept:
+        for other in kept:
+            if row.unit.contains_path(other.unit.path):
+                row.subtree.add(other)
+                row.has_children = row.has_children or other is not row
+    return kept
 
 
 def _total(rows: list[reports.UnitToday]) -> reports.UnitToday:
     total = reports.UnitToday(unit=None)
     for row in rows:
-        for name in ("employees", "expected", "present", "late", "on_leave", "not_yet", "absent"):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        total.not_in += row.not_in
+        total.add(row)
     return total
+
+
+def _page_number(request) -> int:
+    value = request.GET.get("halaman", "")
+    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
 
 
 @capability_required("view_employees")
 def today(request):
     date = timezone.localdate()  # the city's day: CityTimezoneMiddleware activated its zone
     unit = access.unit_get_for_user(user=request.user, pk=request.GET["unit"]) if request.GET.get("unit") else None
-    rows = reports.today_by_unit(user=request.user)
     if unit is not None:
-        row = next((r for r in rows if r.unit.pk == unit.pk), None)
-        missing = [(employee, DayStatus(status)) for employee, status in (row.not_in if row else [])]
-        context = {"unit": unit, "date": date, "missing": missing}
+        days_open(cities=[request.city])
+        page = _page_number(request)
+        found = reports.not_in_today(unit_ids=[unit.pk], date=date, limit=reports.PAGE_SIZE + 1,
+                                     offset=(page - 1) * reports.PAGE_SIZE)
+        missing = [(employee, DayStatus(status)) for employee, status in found[:reports.PAGE_SIZE]]
+        context = {"unit": unit, "date": date, "missing": missing, "page": page,
+                   "next_page": page + 1 if len(found) > reports.PAGE_SIZE else None}
         template = "attendance/_not_in_yet.html" if is_htmx(request) else "attendance/not_in_yet.html"
         return render(request, template, context)
+    rows = reports.today_by_unit(user=request.user)
     return render(request, "attendance/today.html", {"rows": _with_staff(rows), "date": date, "total": _total(rows)})
 
 
@@ -109,6 +136,8 @@ def mine(request):
                                                               date__lte=month.replace(day=last_day))}
     days = []
     for date in (month.replace(day=n) for n in range(1, last_day + 1)):
+        if date > today_:  # days still to come have nothing to show yet
+            break
         status = statuses.get(date)
         days.append({"date": date, "status": status, "colour": DayStatus(status.status).colour if status else "",
                      "weekend": date.weekday() >= 5, "future": date > today_})
@@ -117,8 +146,7 @@ def mine(request):
     for status in statuses.values():
         counts[DayStatus(status.status)] += 1
         late_total += status.late_minutes
-    previous = (month - dt.timedelta(days=1)).replace(day=1)
-    following = month.replace(day=last_day) + dt.timedelta(days=1)
+    previous, following = month_neighbours(month)
     return render(request, "attendance/mine.html", {
         "employee": employee, "month": month, "days": days, "form": MonthForm(initial={"bulan": f"{month:%Y-%m}"}),
         "previous": previous, "next": following if following <= today_ else None,

@@ -2,6 +2,7 @@ from django.db.models import Q, QuerySet
 
 from satulayar.audit.models import AuditEntry
 from satulayar.org.access import scope_for
+from satulayar.org.models import subtree_q
 
 
 def audit_entries_for(*, user, action: str = "", object_type: str = "", actor: str = "", q: str = "",
@@ -12,10 +13,7 @@ def audit_entries_for(*, user, action: str = "", object_type: str = "", actor: s
     if not scope.can("view_audit"):
         return entries.none()
     if not scope.city_wide:
-        in_scope = Q(pk__in=[])
-        for path in scope.unit_paths:
-            in_scope |= Q(unit_path__startswith=path)
-        entries = entries.filter(in_scope)
+        entries = entries.filter(subtree_q(scope.unit_paths, field="unit_path"))
     if action:
         entries = entries.filter(action=action)
     if object_type:

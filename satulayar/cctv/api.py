@@ -12,6 +12,7 @@ from ninja import Router, Schema
 
 from satulayar.cctv import selectors
 from satulayar.cctv.access import cameras_for
+from satulayar.core.apitypes import CalendarDate, DbId
 
 router = Router(tags=["CCTV"])
 
@@ -53,6 +54,9 @@ class HourlyOut(Schema):
     people_avg: float
     people_max: int
     samples: int
+    dwell_count: int
+    dwell_median_s: float | None
+    dwell_p90_s: float | None
 
 
 class CountsOut(Schema):
@@ -74,6 +78,19 @@ class MismatchOut(Schema):
     reason: str
 
 
+class DwellOut(Schema):
+    kelurahan_id: int
+    kelurahan: str
+    dwell_count: int
+    dwell_median_s: float
+    dwell_p90_s: float
+    wait_count: int
+    wait_median_s: float | None
+    wait_p90_s: float | None
+    flagged: bool
+    reason: str
+
+
 def _camera(request, pk: int):
     camera = cameras_for(request.user).select_related("city").filter(pk=pk).first()
     if camera is None:
@@ -90,7 +107,7 @@ def _row(c) -> dict:
 
 
 @router.get("/cameras", response=list[CameraOut], summary="Kamera yang boleh dilihat pemanggil, dengan kondisinya")
-def cameras_list(request, kelurahan: int | None = None):
+def cameras_list(request, kelurahan: DbId | None = None):
     cameras = cameras_for(request.user).order_by("kelurahan__name", "name")
     if kelurahan is not None:
         cameras = cameras.filter(kelurahan_id=kelurahan)
@@ -121,7 +138,16 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 @router.get("/crosscheck", response=list[MismatchOut],
             summary="Orang terlihat menunggu dibanding tiket per kelurahan dan jam (bawaan: hari ini)")
-def crosscheck(request, date: dt.date | None = None):
+def crosscheck(request, date: CalendarDate | None = None):
     kelurahan_ids = set(cameras_for(request.user).exclude(kelurahan=None).values_list("kelurahan_id", flat=True))
     return selectors.crowd_mismatches(city=request.city, date=date or timezone.localdate(),
                                       kelurahan_ids=kelurahan_ids)
+
+
+@router.get("/dwell", response=list[DwellOut],
+            summary="Lama orang berada di area tunggu (kamera) dibanding waktu tunggu tercatat di loket, per "
+                    "kelurahan (bawaan: hari ini)")
+def dwell(request, date: dt.date | None = None):
+    kelurahan_ids = set(cameras_for(request.user).exclude(kelurahan=None).values_list("kelurahan_id", flat=True))
+    return selectors.dwell_vs_waits(city=request.city, date=date or timezone.localdate(),
+                                    kelurahan_ids=kelurahan_ids)

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class CctvConfig(AppConfig):
     name = "satulayar.cctv"
+    # Camera credentials, sealed with core.vault: re-sealed by `secrets_rotate`.
+    sealed_fields = [("cctv.Camera", "credentials_encrypted", "cctv")]
     verbose_name = _("CCTV")
 
     def ready(self):

@@ -1,33 +1,16 @@
-"""Camera credentials at rest: Fernet (AES-128-CBC + HMAC) with a key derived from SECRET_KEY.
+"""Camera credentials at rest, sealed with core.vault (one helper for every secret; SECRET_KEY rotates through
+SECRET_KEY_FALLBACKS). Credentials that no key opens raise SecretUnreadable, shown on the camera's pages."""
 
-Changing SECRET_KEY makes stored credentials unreadable; `credentials_decrypt` then answers empty ones
-and the camera reports an authentication error until its credentials are entered again.
-"""
-
-import base64
-import hashlib
-import json
-
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
-
-
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(f"satulayar.cctv:{settings.SECRET_KEY}".encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+from satulayar.core.vault import seal, unseal
 
 
 def credentials_encrypt(username: str, password: str) -> str:
-    if not username and not password:
-        return ""
-    return _fernet().encrypt(json.dumps([username, password]).encode()).decode()
+    return seal([username, password], purpose="cctv") if username or password else ""
 
 
 def credentials_decrypt(token: str) -> tuple[str, str]:
+    """The username and password, ("", "") when none are stored, or SecretUnreadable."""
     if not token:
         return "", ""
-    try:
-        username, password = json.loads(_fernet().decrypt(token.encode()))
-    except (InvalidToken, ValueError):
-        return "", ""
+    username, password = unseal(token, purpose="cctv")
     return username, password

@@ -1,37 +1,25 @@
 """People detection behind a small interface, and counting inside a polygon zone.
 
-The default is OpenCV's HOG people detector (its coefficients ship inside OpenCV 4; no downloaded weights).
-Frames are scaled to `DETECT_WIDTH` first: people 100–130 px tall then fit HOG's 64×128 window at its
-finest scales, which is both faster and more reliable than the full frame (see bench/cctv.py). A better
-model (a GPU detector) plugs in by implementing `PeopleDetector.detect`.
+The default is NanoDet-m on onnxruntime (nanodet.py): on real photographs it counts 93 % of them exactly,
+HOG 21 % (satulayar/cctv/evaluation.py). OpenCV's HOG people detector stays as the fallback where onnxruntime is
+not installed or the model file is missing or altered (its coefficients ship inside OpenCV 4, which is why
+OpenCV stays below 5: HOG left OpenCV 5's main module). HOG scales frames to `DETECT_WIDTH` first: people
+100–130 px tall then fit its 64×128 window at its finest scales. Another model (a GPU one) plugs in by
+implementing `PeopleDetector.detect`.
 """
 
-from dataclasses import dataclass
+import logging
 from functools import cache
 from typing import Protocol
 
 import cv2
 import numpy as np
 
+from satulayar.cctv.box import Box
+
 DETECT_WIDTH = 480
 MIN_SCORE = 0.3
 NMS_OVERLAP = 0.3
-
-
-@dataclass(frozen=True)
-class Box:
-    """A detection in the original frame's pixels."""
-
-    x: int
-    y: int
-    w: int
-    h: int
-    score: float = 1.0
-
-    @property
-    def foot(self) -> tuple[float, float]:
-        """The bottom-centre: where the person stands."""
-        return self.x + self.w / 2, self.y + self.h
 
 
 class PeopleDetector(Protocol):
@@ -63,9 +51,31 @@ class HogPeopleDetector:
                    round(h * 3 / 4 / factor), score)
 
 
+log = logging.getLogger(__name__)
+
+
+def detector_name(detector: PeopleDetector) -> str:
+    return {"NanoDetPeopleDetector": "nanodet", "HogPeopleDetector": "hog"}.get(type(detector).__name__,
+                                                                              type(detector).__name__)
+
+
+def detector_load(**model) -> PeopleDetector:
+    """NanoDet where it can run, else HOG; why it could not is logged. `model`: NanoDet's path and sha256."""
+    try:
+        from satulayar.cctv.nanodet import ModelError, NanoDetPeopleDetector
+    except ImportError as exc:
+        log.warning("CCTV people counter: onnxruntime is not installed (%s); using HOG", exc)
+        return HogPeopleDetector()
+    try:
+        return NanoDetPeopleDetector(**model)
+    except ModelError as exc:
+        log.error("CCTV people counter: %s; using HOG", exc)
+        return HogPeopleDetector()
+
+
 @cache
 def default_detector() -> PeopleDetector:
-    return HogPeopleDetector()
+    return detector_load()
 
 
 def point_in_polygon(point: tuple[float, float], polygon: list[tuple[float, float]]) -> bool:
@@ -78,12 +88,16 @@ def point_in_polygon(point: tuple[float, float], polygon: list[tuple[float, floa
     return inside
 
 
-def count_in_zone(boxes: list[Box], zone: list, *, width: int, height: int) -> int:
-    """People whose feet are inside the zone (points as fractions of the image); no zone: the whole image."""
+def in_zone(boxes: list[Box], zone: list, *, width: int, height: int) -> list[Box]:
+    """The people whose feet are inside the zone (points as fractions of the image); no zone: everyone."""
     if len(zone) < 3:
-        return len(boxes)
+        return list(boxes)
     polygon = [(float(x) * width, float(y) * height) for x, y in zone]
-    return sum(point_in_polygon(box.foot, polygon) for box in boxes)
+    return [box for box in boxes if point_in_polygon(box.foot, polygon)]
+
+
+def count_in_zone(boxes: list[Box], zone: list, *, width: int, height: int) -> int:
+    return len(in_zone(boxes, zone, width=width, height=height))
 
 
 def count_debounce(*, stable: int | None, pending: int | None, pending_frames: int, raw: int,

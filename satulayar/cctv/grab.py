@@ -1,13 +1,12 @@
 """Fetching one frame from a camera: HTTP snapshot, MJPEG stream or RTSP (OpenCV/FFmpeg), with a deadline.
 
-Every fetch checks the resolved address first (urlcheck), follows no redirects (a redirect could point at
-a metadata address), reads at most `MAX_BYTES`, and gives up after the timeout, so one slow camera costs
+Every fetch goes through core.outbound (the resolved address checked and connected to, no redirects followed),
+reads at most `MAX_BYTES`, and gives up after the timeout, so one slow camera costs
 one worker thread for that long and no more. Errors come back as `GrabError` with an Indonesian reason.
 """
 
 import time
 import urllib.error
-import urllib.request
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import cv2
@@ -15,43 +14,14 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from satulayar.cctv.choices import SourceKind
-from satulayar.cctv.urlcheck import SourceRefused, resolved_address_check
+from satulayar.core.outbound import CCTV, OutboundRefused, ResponseTooLarge, body_read, outbound_open, url_pin
 
 MAX_BYTES = 8 * 1024 * 1024
-CHUNK = 64 * 1024
 JPEG_START, JPEG_END = b"\xff\xd8", b"\xff\xd9"
 
 
 class GrabError(Exception):
     """The camera gave no usable frame; the message says why, in Indonesian."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        raise GrabError(_("kamera mengalihkan ke alamat lain (%(code)s); pengalihan tidak diikuti") % {"code": code})
-
-
-def _opener(url: str, username: str, password: str) -> urllib.request.OpenerDirector:
-    handlers: list = [_NoRedirect()]
-    if username or password:
-        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, url, username, password)
-        handlers += [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
-    return urllib.request.build_opener(*handlers)
-
-
-def _read_until(response, deadline: float, done) -> bytes:
-    data = b""
-    while not done(data):
-        if time.monotonic() > deadline:
-            raise GrabError(_("kamera terlalu lambat mengirim gambar"))
-        chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
-        if not chunk:
-            break
-        data += chunk
-        if len(data) > MAX_BYTES:
-            raise GrabError(_("gambar lebih besar dari %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024})
-    return data
 
 
 def _first_jpeg(data: bytes) -> bytes | None:
@@ -62,17 +32,20 @@ def _first_jpeg(data: bytes) -> bytes | None:
 
 def _http_grab(url: str, kind: str, username: str, password: str, timeout: float) -> bytes:
     deadline = time.monotonic() + timeout
-    request = urllib.request.Request(url, headers={"User-Agent": "SatuLayar-CCTV/1"})
-    with _opener(url, username, password).open(request, timeout=timeout) as response:
+    with outbound_open(url, purpose=CCTV, timeout=timeout, headers={"User-Agent": "SatuLayar-CCTV/1"},
+                       credentials=(username, password), max_redirects=0) as response:
         if kind == SourceKind.MJPEG:
-            frame = _first_jpeg(_read_until(response, deadline, lambda d: _first_jpeg(d) is not None))
-            if frame is None:
+            data = body_read(response, max_bytes=MAX_BYTES, deadline=deadline,
+                             done=lambda d: _first_jpeg(d) is not None)
+            if (frame := _first_jpeg(data)) is None:
                 raise GrabError(_("aliran MJPEG berakhir sebelum satu gambar utuh diterima"))
             return frame
-        return _read_until(response, deadline, lambda d: False)
+        return body_read(response, max_bytes=MAX_BYTES, deadline=deadline)
 
 
 def _rtsp_grab(url: str, username: str, password: str, timeout: float) -> bytes:
+    # OpenCV resolves names itself: it gets the address checked here, so a second lookup cannot differ.
+    url = url_pin(url, purpose=CCTV, default_port=554)
     if username or password:
         parts = urlsplit(url)
         netloc = f"{quote(username, safe='')}:{quote(password, safe='')}@{parts.netloc}"
@@ -92,16 +65,16 @@ def _rtsp_grab(url: str, username: str, password: str, timeout: float) -> bytes:
 
 def frame_grab(*, url: str, kind: str, username: str = "", password: str = "", timeout: float = 5.0) -> bytes:
     """The encoded image bytes of one frame, or GrabError."""
-    parts = urlsplit(url)
     try:
-        resolved_address_check(parts.hostname or "", parts.port)
         if kind == SourceKind.RTSP:
             return _rtsp_grab(url, username, password, timeout)
         return _http_grab(url, kind, username, password, timeout)
     except GrabError:
         raise
-    except SourceRefused as exc:
+    except OutboundRefused as exc:
         raise GrabError(_("alamat ditolak: %(reason)s") % {"reason": exc}) from None
+    except ResponseTooLarge:
+        raise GrabError(_("gambar lebih besar dari %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024}) from None
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
             raise GrabError(_("kamera menolak kredensial (HTTP %(code)s)") % {"code": exc.code}) from None

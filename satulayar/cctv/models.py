@@ -36,6 +36,8 @@ class Camera(models.Model):
     people_now = models.PositiveIntegerField(_("orang menunggu"), null=True, blank=True)  # the debounced count
     people_pending = models.PositiveIntegerField(null=True, blank=True)
     people_pending_frames = models.PositiveIntegerField(default=0)
+    poll_owner = models.CharField(max_length=120, blank=True, editable=False)  # "host:pid" of the poller grabbing it
+    poll_lease_until = models.DateTimeField(null=True, blank=True, editable=False)  # until then no other poller may
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,6 +104,9 @@ class PeopleHourly(models.Model):
     samples = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     peak = models.PositiveIntegerField(default=0)
+    dwell_count = models.PositiveIntegerField(default=0)  # people who left the zone in this hour
+    dwell_median_s = models.FloatField(null=True, blank=True)
+    dwell_p90_s = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["hour"]
@@ -114,3 +119,29 @@ class PeopleHourly(models.Model):
     @property
     def average(self) -> float:
         return self.total / self.samples if self.samples else 0.0
+
+
+class DwellSample(models.Model):
+    """How long one tracked person stayed in a camera's zone (tracking.py), kept to compute the hour's median
+    and p90 and pruned with the per-frame counts."""
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="dwells")
+    left_at = models.DateTimeField()
+    seconds = models.FloatField(validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["left_at"]
+        indexes = [models.Index(fields=["camera", "left_at"])]
+
+    def __str__(self):
+        return f"{self.camera_id} {self.left_at:%Y-%m-%d %H:%M:%S}: {self.seconds:.0f} s"
+
+
+class PollerSeen(models.Model):
+    """A running camera poller ("host:pid") and when it last said so; the pollers alive share the cameras."""
+
+    owner = models.CharField(max_length=120, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.owner

@@ -1,7 +1,8 @@
 """Reads for the camera pages, the API, the dashboard and alerts.
 
 The dashboard contract (names and keys fixed): `dashboard_cameras`, `cameras_offline`, `crowd_mismatches`,
-`people_counts_hourly`. Hours are the city's local clock hours; times are aware datetimes.
+`people_counts_hourly`; for dwell time `dwell_vs_waits` and `dwell_long`. Hours are the city's local clock hours;
+times are aware datetimes.
 """
 
 import datetime as dt
@@ -14,22 +15,26 @@ from django.utils.translation import gettext as _
 
 from satulayar.cctv.access import cameras_for
 from satulayar.cctv.choices import Health, Placement
-from satulayar.cctv.models import Camera, Frame, PeopleCount, PeopleHourly
-from satulayar.cctv.services import thumbnail_url
-from satulayar.visits.selectors import visits_hourly
+from satulayar.cctv.models import Camera, DwellSample, Frame, PeopleCount, PeopleHourly
+from satulayar.cctv.services import percentile, thumbnail_url
+from satulayar.visits.selectors import duration_stats, visits_hourly
 
 # A kelurahan-hour is flagged when at least this many people were seen at once and fewer than half as many
 # tickets were issued in the hour as people waited on average. By Little's law the average queue is the hour's
 # arrivals times their mean wait in hours, so at the usual waits (under an hour) the tickets exceed the queue;
 # even an office with two-hour waits stays unflagged unless most visitors got no ticket. Also flagged: many
 # tickets while the camera saw nobody all hour.
-MISMATCH_MIN_AVERAGE = 2  # people waiting on average over the hour
-MISMATCH_MIN_PEOPLE = 3
+MISMATCH_MIN_AVERAGE = 4  # people waiting on average over the hour ("2 seen, 0 tickets" is no crowd)
+MISMATCH_MIN_PEOPLE = 5
 MISMATCH_TICKETS_UNSEEN = 10
+# The cameras' dwell is flagged against the desk's waits when people stay in the waiting zone much longer than
+# the tickets say they waited: longer by half again and by ten minutes, over at least this many people.
+DWELL_MIN_PEOPLE = 5
+DWELL_OVER_RATIO, DWELL_OVER_S = 1.5, 600
 
 
 def _zone(city) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(city.timezone)
+    return city.zone
 
 
 def _local_day(city, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -154,12 +159,60 @@ def counts_series(*, camera: Camera, start: dt.datetime, end: dt.datetime) -> li
                 .values("at", "raw", "people"))
 
 
+def _dwells_by_kelurahan(city, start: dt.datetime, end: dt.datetime, kelurahan_ids=None) -> dict[int, list[float]]:
+    rows = DwellSample.objects.filter(camera__city=city, camera__placement=Placement.SERVICE_AREA,
+                                      camera__kelurahan__isnull=False, left_at__gte=start, left_at__lt=end)
+    if kelurahan_ids is not None:
+        rows = rows.filter(camera__kelurahan_id__in=kelurahan_ids)
+    found: dict[int, list[float]] = defaultdict(list)
+    for kelurahan_id, seconds in rows.values_list("camera__kelurahan_id", "seconds"):
+        found[kelurahan_id].append(seconds)
+    return found
+
+
+def dwell_vs_waits(*, city, date: dt.date, kelurahan_ids=None) -> list[dict]:
+    """Per kelurahan on `date`: how long the service-area cameras saw people stay in the waiting zone (median and
+    p90 of the tracked dwells) against the waits the desk recorded (ticket issued → called), same day."""
+    dwells = _dwells_by_kelurahan(city, *_local_day(city, date), kelurahan_ids)
+    waits = duration_stats(kelurahan_ids=list(dwells), start=date, end=date, measure="wait") if dwells else {}
+    names = dict(city.kecamatan.values_list("kelurahan__id", "kelurahan__name"))
+    rows = []
+    for kel in sorted(dwells, key=lambda k: names.get(k, "")):
+        seen, wait = dwells[kel], waits.get((kel,))
+        median, p90 = percentile(seen, 0.5), percentile(seen, 0.9)
+        wait_median = wait.median_s if wait else None
+        flagged = (len(seen) >= DWELL_MIN_PEOPLE and wait_median is not None
+                   and median > wait_median * DWELL_OVER_RATIO + DWELL_OVER_S)
+        rows.append({"kelurahan_id": kel, "kelurahan": names.get(kel, ""), "dwell_count": len(seen),
+                     "dwell_median_s": median, "dwell_p90_s": p90, "wait_count": wait.count if wait else 0,
+                     "wait_median_s": wait_median, "wait_p90_s": wait.p90_s if wait else None, "flagged": flagged,
+                     "reason": _("orang menunggu di kamera jauh lebih lama daripada waktu tunggu tercatat di loket")
+                     if flagged else ""})
+    return rows
+
+
+def dwell_long(*, city, minutes: float, now: dt.datetime | None = None, window_minutes: int = 60) -> list[dict]:
+    """Kelurahan whose people, over the last `window_minutes`, stayed in the waiting zone longer than `minutes`
+    (the median of those who left in that window)."""
+    now = now or timezone.now()
+    names = dict(city.kecamatan.values_list("kelurahan__id", "kelurahan__name"))
+    rows = []
+    for kel, seen in _dwells_by_kelurahan(city, now - dt.timedelta(minutes=window_minutes), now).items():
+        median = percentile(seen, 0.5)
+        if median > minutes * 60:
+            rows.append({"kelurahan_id": kel, "kelurahan": names.get(kel, ""), "dwell_median_s": median,
+                         "dwell_p90_s": percentile(seen, 0.9), "dwell_count": len(seen)})
+    return sorted(rows, key=lambda row: row["kelurahan"])
+
+
 def camera_hourly(*, camera: Camera, start, end) -> list[dict]:
-    """The camera's hourly average and peak; dates are whole local days (end included)."""
+    """The camera's hourly average and peak, and the median and p90 dwell of those who left in the hour; dates
+    are whole local days (end included)."""
     start, end = _range(camera.city, start, end)
     zone = _zone(camera.city)
     return [{"hour": row.hour.astimezone(zone), "people_avg": round(row.average, 1), "people_max": row.peak,
-             "samples": row.samples}
+             "samples": row.samples, "dwell_count": row.dwell_count, "dwell_median_s": row.dwell_median_s,
+             "dwell_p90_s": row.dwell_p90_s}
             for row in PeopleHourly.objects.filter(camera=camera, hour__gte=start, hour__lt=end).order_by("hour")]
 
 

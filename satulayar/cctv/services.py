@@ -1,8 +1,8 @@
 """Writes for cameras: registry changes (audited), views (audited), and what the poller learns.
 
 Registry changes and every view go to the audit log. The poller's results (a stored frame, a failed grab,
-a health change, a new people count) publish live events on the channel "cctv:<city id>" (kinds "frame",
-"health", "count") when their transaction commits; the dashboard and the camera pages listen to them.
+a health change, a new people count) publish live events on the channel "cctv:<city id>" (kinds
+"camera.frame", "camera.health", "camera.count"; core.events.EVENT_KINDS) when their transaction commits.
 """
 
 import datetime as dt
@@ -21,16 +21,12 @@ from satulayar.audit.services import audit_record, snapshot
 from satulayar.cctv.choices import DEFAULT_VIEWER_ROLES, VIEWER_ROLE_CHOICES, Health, SourceKind
 from satulayar.cctv.crypto import credentials_decrypt, credentials_encrypt
 from satulayar.cctv.detector import count_debounce
-from satulayar.cctv.models import Camera, Frame, PeopleCount, PeopleHourly
+from satulayar.cctv.models import Camera, DwellSample, Frame, PeopleCount, PeopleHourly
 from satulayar.cctv.storage import files_delete, frame_files_write
 from satulayar.cctv.urlcheck import source_url_validate
-from satulayar.core.events import event_publish
+from satulayar.core.events import cctv_channel, event_publish
+from satulayar.core.vault import SecretUnreadable
 from satulayar.org.models import Site
-
-
-def cctv_channel(city_id: int) -> str:
-    """The live channel of a city's cameras (the dashboard listens to it)."""
-    return f"cctv:{city_id}"
 
 MAX_ZONE_POINTS = 24
 MAX_BLUR_REGIONS = 12
@@ -121,6 +117,25 @@ def camera_create(*, actor, site: Site, name: str, url: str, source_kind: str = 
     return camera
 
 
+def _credentials_kept(camera: Camera, username: str | None, password: str | None) -> tuple[str, str]:
+    try:
+        return credentials_decrypt(camera.credentials_encrypted)
+    except SecretUnreadable as exc:
+        if username is None or password is None:
+            raise ValidationError({"password": _("%(reason)s Isi nama pengguna dan kata sandi bersama-sama.")
+                                   % {"reason": exc}}) from None
+        return "", ""
+
+
+def camera_credentials_problem(camera: Camera) -> str:
+    """Why the camera's stored credentials cannot be used ('' when they can): shown to its managers."""
+    try:
+        credentials_decrypt(camera.credentials_encrypted)
+    except SecretUnreadable as exc:
+        return str(exc)
+    return ""
+
+
 @transaction.atomic
 def camera_update(*, actor, camera: Camera, site: Site | None = None, viewer_roles=None, username: str | None = None,
                   password: str | None = None, **fields) -> Camera:
@@ -136,7 +151,7 @@ def camera_update(*, actor, camera: Camera, site: Site | None = None, viewer_rol
     if viewer_roles is not None:
         camera.viewer_roles = _roles_value(viewer_roles)
     if username is not None or password is not None:
-        old_user, old_password = credentials_decrypt(camera.credentials_encrypted)
+        old_user, old_password = _credentials_kept(camera, username, password)
         camera.credentials_encrypted = credentials_encrypt(old_user if username is None else username,
                                                            old_password if password is None else password)
     _check(camera)
@@ -186,7 +201,7 @@ def _health_set(camera: Camera, health: str, *, error: str = "") -> None:
     previous = camera.health
     camera.health = health
     if previous != health:
-        event_publish(channel=cctv_channel(camera.city_id), kind="health", data={
+        event_publish(channel=cctv_channel(camera.city_id), kind="camera.health", data={
             "camera_id": camera.pk, "kelurahan_id": camera.kelurahan_id, "health": health, "previous": previous,
             "error": error, "at": camera.last_attempt_at})
 
@@ -207,15 +222,46 @@ def _hourly_add(camera: Camera, at: dt.datetime, people: int) -> None:
     PeopleHourly.objects.filter(camera=camera, hour=hour, peak__lt=people).update(peak=people)
 
 
+def _hour_row(camera: Camera, hour: dt.datetime) -> PeopleHourly:
+    try:
+        with transaction.atomic():
+            return PeopleHourly.objects.get_or_create(camera=camera, hour=hour,
+                                                      defaults={"kelurahan_id": camera.kelurahan_id})[0]
+    except IntegrityError:
+        return PeopleHourly.objects.get(camera=camera, hour=hour)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Linear interpolation between the closest ranks (h = p(n − 1)), as the desk's wait statistics use."""
+    ordered = sorted(values)
+    h = p * (len(ordered) - 1)
+    lo = int(h)
+    return ordered[lo] if lo + 1 >= len(ordered) else ordered[lo] + (h - lo) * (ordered[lo + 1] - ordered[lo])
+
+
+def dwell_record(*, camera: Camera, left_at: dt.datetime, seconds: list[float]) -> None:
+    """People who left the zone: store each dwell, then the hour's median and p90 beside its counts."""
+    if not seconds:
+        return
+    DwellSample.objects.bulk_create([DwellSample(camera=camera, left_at=left_at, seconds=s) for s in seconds])
+    hour = left_at.replace(minute=0, second=0, microsecond=0)
+    found = list(DwellSample.objects.filter(camera=camera, left_at__gte=hour, left_at__lt=hour + dt.timedelta(hours=1))
+                 .values_list("seconds", flat=True))
+    PeopleHourly.objects.filter(pk=_hour_row(camera, hour).pk).update(
+        dwell_count=len(found), dwell_median_s=percentile(found, 0.5), dwell_p90_s=percentile(found, 0.9))
+
+
 @transaction.atomic
-def frame_record(*, camera: Camera, image: np.ndarray, taken_at: dt.datetime, people_raw: int | None) -> Frame:
-    """Store a grabbed frame, mark the camera online, and update its debounced people count."""
+def frame_record(*, camera: Camera, image: np.ndarray, taken_at: dt.datetime, people_raw: int | None,
+                 dwells: list[float] = (), count_error: str = "") -> Frame:
+    """Store a grabbed frame, mark the camera online, update its debounced people count and the dwell of those
+    who left; `count_error` (the detector failed on this frame) is kept as the camera's last error."""
     files = frame_files_write(camera_id=camera.pk, taken_at=taken_at, image=image)
     frame = Frame.objects.create(camera=camera, taken_at=taken_at, path=files.path,
                                  thumbnail_path=files.thumbnail_path, size_bytes=files.size_bytes, width=files.width,
                                  height=files.height, people_raw=people_raw)
     camera.last_attempt_at = camera.last_frame_at = taken_at
-    camera.failures, camera.last_error = 0, ""
+    camera.failures, camera.last_error = 0, count_error[:255]
     _health_set(camera, Health.ONLINE)
     fields = ["last_attempt_at", "last_frame_at", "failures", "last_error", "health"]
     if people_raw is not None:
@@ -228,11 +274,12 @@ def frame_record(*, camera: Camera, image: np.ndarray, taken_at: dt.datetime, pe
             PeopleCount.objects.create(camera=camera, at=taken_at, raw=people_raw, people=camera.people_now)
             _hourly_add(camera, taken_at, camera.people_now)
         if camera.people_now != previous:
-            event_publish(channel=cctv_channel(camera.city_id), kind="count", data={
+            event_publish(channel=cctv_channel(camera.city_id), kind="camera.count", data={
                 "camera_id": camera.pk, "kelurahan_id": camera.kelurahan_id, "people": camera.people_now,
                 "previous": previous, "at": taken_at})
+    dwell_record(camera=camera, left_at=taken_at, seconds=list(dwells))
     Camera.objects.filter(pk=camera.pk).update(**{f: getattr(camera, f) for f in fields})
-    event_publish(channel=cctv_channel(camera.city_id), kind="frame", data={
+    event_publish(channel=cctv_channel(camera.city_id), kind="camera.frame", data={
         "camera_id": camera.pk, "kelurahan_id": camera.kelurahan_id, "frame_id": frame.pk, "taken_at": taken_at,
         "people": camera.people_now, "thumbnail_url": thumbnail_url(camera, frame.pk)})
     return frame
@@ -273,7 +320,8 @@ def history_prune(*, now: dt.datetime | None = None) -> dict:
         files_delete([p for row in chunk for p in row[1:]])
     count_cutoff = now - dt.timedelta(days=settings.CCTV_COUNT_RETENTION_DAYS)
     counts, _by_model = PeopleCount.objects.filter(at__lt=count_cutoff).delete()
-    return {"frames_by_age": len(old), "frames_by_size": len(over), "counts": counts}
+    dwells, _by_model = DwellSample.objects.filter(left_at__lt=count_cutoff).delete()
+    return {"frames_by_age": len(old), "frames_by_size": len(over), "counts": counts, "dwells": dwells}
 
 
 def _latest_frame_ids() -> set[int]:

@@ -8,10 +8,9 @@ nothing changed, so an unchanged grid costs one small query; the camera page als
 import datetime as dt
 import json
 import time
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from satulayar.cctv.forms import CameraForm
 from satulayar.cctv.models import Camera
 from satulayar.cctv.storage import media_file, privacy_blur
 from satulayar.core.decorators import capability_required, is_htmx
+from satulayar.core.forms import form_errors_add
 from satulayar.org.access import kecamatan_for, sites_for
 
 THUMB_AUDIT_EVERY_S = 600
@@ -47,18 +47,6 @@ def camera_for_viewer(request, pk: int, what: str) -> Camera:
     return camera
 
 
-def _viewer_login(view):
-    """Login required (anonymous: to the login page); roles are checked per camera, not by capability."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _grid_cameras(request):
     cameras = cameras_for(request.user).filter(active=True)
     kecamatan = None
@@ -74,7 +62,7 @@ def _grid_version(rows) -> str:
     return "-".join(f"{c.pk}.{c.latest.pk if c.latest else 0}.{c.health[0]}" for c in rows)
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_GET
 def grid(request):
     cameras, kecamatan = _grid_cameras(request)
@@ -89,7 +77,7 @@ def grid(request):
         "summary": selectors.health_summary(cameras), "can_manage": can_manage(request.user)})
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_GET
 def grid_fragment(request):
     cameras, kecamatan = _grid_cameras(request)
@@ -107,7 +95,7 @@ def _camera_context(request, camera: Camera) -> dict:
             "health": Health(camera.health)}
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_GET
 def camera_detail(request, pk: int):
     camera = camera_for_viewer(request, pk, _("halaman kamera"))
@@ -116,11 +104,13 @@ def camera_detail(request, pk: int):
     context = _camera_context(request, camera)
     context.update({"hourly": selectors.camera_hourly(camera=camera, start=today, end=today), "today": today,
                     "can_manage": can_manage(request.user, camera), "blurred": not sees_unblurred(request.user),
+                    "credentials_problem": can_manage(request.user, camera)
+                    and services.camera_credentials_problem(camera),
                     "zone_json": json.dumps(camera.zone), "blur_json": json.dumps(camera.blur_regions)})
     return render(request, "cctv/camera.html", context)
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_GET
 def camera_live(request, pk: int):
     """The live part of the camera page (picture, health, count), polled by htmx."""
@@ -149,7 +139,7 @@ def _jpeg_response(data: bytes) -> HttpResponse:
     return response
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_GET
 def snapshot(request, pk: int):
     camera = camera_for_viewer(request, pk, _("gambar terakhir"))
@@ -158,7 +148,7 @@ def snapshot(request, pk: int):
     return _jpeg_response(data)
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_GET
 def thumbnail(request, pk: int):
     """Thumbnails refresh every few seconds on the grid: one audit entry per camera and user per ten minutes."""
@@ -171,7 +161,7 @@ def thumbnail(request, pk: int):
     return _jpeg_response(data)
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_GET
 def stream(request, pk: int):
     """An MJPEG relay of the stored frames: each new frame once, for at most five minutes per connection."""
@@ -225,27 +215,19 @@ def _json_save(request, pk: int, field: str, save, done: str):
     return redirect("cctv:camera", pk=camera.pk)
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_POST
 def zone_save(request, pk: int):
     return _json_save(request, pk, "zone", services.camera_zone_set, _("Area tunggu disimpan."))
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_POST
 def blur_save(request, pk: int):
     return _json_save(request, pk, "blur_regions", services.camera_blur_set, _("Area samaran disimpan."))
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_http_methods(["GET", "POST"])
 def camera_create(request):
     if not can_manage(request.user):
@@ -255,18 +237,19 @@ def camera_create(request):
         try:
             camera = services.camera_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Kamera %(name)s didaftarkan.") % {"name": camera.name})
             return redirect("cctv:camera", pk=camera.pk)
     return render(request, "cctv/camera_form.html", {"form": form, "camera": None})
 
 
-@_viewer_login
+@login_required  # roles are checked per camera, not by capability
 @require_http_methods(["GET", "POST"])
 def camera_edit(request, pk: int):
     camera = _managed(request, pk)
-    username, _password = credentials_decrypt(camera.credentials_encrypted)
+    problem = services.camera_credentials_problem(camera)
+    username = "" if problem else credentials_decrypt(camera.credentials_encrypted)[0]
     initial = {"site": camera.site_id, "name": camera.name, "placement": camera.placement,
                "source_kind": camera.source_kind, "url": camera.url, "username": username,
                "location": camera.location, "viewer_roles": camera.viewer_role_list, "interval_s": camera.interval_s,
@@ -279,11 +262,11 @@ def camera_edit(request, pk: int):
         try:
             services.camera_update(actor=request.user, camera=camera, password=password, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Kamera %(name)s diperbarui.") % {"name": camera.name})
             return redirect("cctv:camera", pk=camera.pk)
-    return render(request, "cctv/camera_form.html", {"form": form, "camera": camera})
+    return render(request, "cctv/camera_form.html", {"form": form, "camera": camera, "credentials_problem": problem})
 
 
 @capability_required("view_regions")

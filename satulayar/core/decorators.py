@@ -1,19 +1,19 @@
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
 from satulayar.org.access import scope_for
 
 
 def capability_required(capability: str):
-    """Login first, then the capability; a logged-in user without it gets 403."""
+    """Login first (Django's login_required: anonymous to the login page), then the capability; a logged-in user
+    without it gets 403."""
 
     def decorator(view):
+        @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
             if not scope_for(request.user).can(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

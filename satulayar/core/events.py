@@ -1,9 +1,12 @@
 """A small live event bus for Server-Sent Events that works across processes.
 
 `event_publish()` writes an `Event` row when the surrounding transaction commits, so a change that rolls
-back never reaches a screen. `sse_stream()` answers one browser by polling that table for rows newer than
-the last one it sent. A table works across uvicorn workers and the Huey worker on SQLite and PostgreSQL
-alike; LISTEN/NOTIFY or Redis pub/sub can replace the polling later behind the same two functions.
+back never reaches a screen. `sse_stream()` answers one browser from its process's hub, which reads that table
+for rows newer than the last it handed out. A table works across uvicorn workers and the Huey worker on SQLite
+and PostgreSQL alike. On SQLite the hub polls it; on PostgreSQL a trigger (core migration 0002) notifies
+NOTIFY_CHANNEL at each commit of new rows and the hub reads the table when woken (LISTEN on a connection of its
+own, one per process), so an event reaches every process's screens in milliseconds, with a slow poll behind it
+in case a notification is lost. Replay after a reconnect (Last-Event-ID) still reads the table.
 """
 
 import asyncio
@@ -11,7 +14,8 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -27,6 +31,8 @@ from satulayar.core.models import Event
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.3
+NOTIFY_CHANNEL = "satulayar_events"
+NOTIFY_FALLBACK_SECONDS = 5.0  # PostgreSQL: read the table at least this often, should a notification be lost
 PING_SECONDS = 15
 RETRY_MS = 2000
 BATCH = 200
@@ -36,9 +42,132 @@ LATE_COMMIT_WINDOW = dt.timedelta(seconds=10)
 LATE_COMMIT_IDS = 500
 
 
+# --- the kinds of event and their channels -------------------------------------------------------------------
+# A channel is "<family>:<id>": one city's (or one kelurahan office's) events of one app. The functions take a
+# model instance or its id, so every app and the dashboard spell a channel the same way.
+
+
+def _pk(thing) -> int:
+    return thing if isinstance(thing, int) else thing.pk
+
+
+def attendance_channel(city) -> str:
+    return f"attendance:{_pk(city)}"
+
+
+def queue_channel(kelurahan) -> str:
+    """A kelurahan office's queue: its desks, kiosk, display and public pages."""
+    return f"queue:{_pk(kelurahan)}"
+
+
+def cctv_channel(city) -> str:
+    return f"cctv:{_pk(city)}"
+
+
+def inspections_channel(city) -> str:
+    return f"inspections:{_pk(city)}"
+
+
+def integrations_channel(city) -> str:
+    return f"integrations:{_pk(city)}"
+
+
+def alerts_channel(city) -> str:
+    return f"alerts:{_pk(city)}"
+
+
+def integrity_channel(city) -> str:
+    return f"integrity:{_pk(city)}"
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """One kind of live event: its name ("<subject>.<what happened>"), the channel function it is published on,
+    and the keys of its payload (ids and small values only: a stream is read by anyone who may open it)."""
+
+    name: str
+    channel: Callable[..., str]
+    payload: tuple[str, ...]
+
+    @property
+    def family(self) -> str:
+        return self.channel(0).split(":")[0]
+
+
+_TICKET = ("ticket", "code", "status", "prefix", "service", "counter", "priority")
+EVENT_KINDS: dict[str, EventKind] = {kind.name: kind for kind in (
+    # attendance: punches stored (ingest, phone check-in, corrections), today's statuses rewritten, leave
+    EventKind("punch.recorded", attendance_channel, ("accepted", "units", "excluded")),  # excluded: corrections
+    EventKind("status.changed", attendance_channel, ("date", "units")),
+    EventKind("leave.requested", attendance_channel, ("request", "unit", "status")),
+    EventKind("leave.decided", attendance_channel, ("request", "unit", "status")),
+    EventKind("leave.cancelled", attendance_channel, ("request", "unit", "status")),
+    EventKind("leave.forwarded", attendance_channel, ("request", "unit", "status")),  # superior approved; BKPSDM next
+    EventKind("leave.attachment_added", attendance_channel, ("request", "unit", "attachment")),
+    EventKind("leave.attachment_deleted", attendance_channel, ("request", "unit", "attachment")),
+    EventKind("leave.rule_saved", attendance_channel, ("rule", "kind")),
+    # attendance settings: the work calendar, schedules, special hours, shifts, TPP rules, device commands
+    EventKind("calendar.day_saved", attendance_channel, ("day", "date", "kind")),
+    EventKind("calendar.day_deleted", attendance_channel, ("day", "date", "kind")),
+    EventKind("schedule.set", attendance_channel, ("schedule", "unit", "effective_from")),
+    EventKind("schedule.special_hours_set", attendance_channel, ("special_hours", "start_date", "end_date")),
+    EventKind("shift.set", attendance_channel, ("shift", "employee", "unit", "date")),
+    EventKind("tpp.rule_saved", attendance_channel, ("rule", "violation")),
+    EventKind("tpp.rule_deleted", attendance_channel, ("rule", "violation")),
+    EventKind("device.command_queued", attendance_channel, ("device", "command")),
+    EventKind("device.sync_queued", attendance_channel, ("device", "commands", "reason")),  # machines kept in step
+    EventKind("device.pulled", attendance_channel, ("device", "state", "accepted", "records")),
+    EventKind("terminal.registered", attendance_channel, ("kiosk", "site")),  # attendance kiosks (kiosks.py)
+    EventKind("terminal.retired", attendance_channel, ("kiosk", "site")),
+    # kelurahan services: every ticket write (its new status in the name), ratings, bookings, kiosks
+    EventKind("ticket.issued", queue_channel, _TICKET),
+    EventKind("ticket.called", queue_channel, (*_TICKET, "say")),
+    EventKind("ticket.recalled", queue_channel, (*_TICKET, "say")),
+    EventKind("ticket.waiting", queue_channel, _TICKET),
+    EventKind("ticket.serving", queue_channel, _TICKET),
+    EventKind("ticket.done", queue_channel, _TICKET),
+    EventKind("ticket.no_show", queue_channel, _TICKET),
+    EventKind("ticket.cancelled", queue_channel, _TICKET),
+    EventKind("ticket.prioritised", queue_channel, _TICKET),
+    EventKind("ticket.transferred", queue_channel, (*_TICKET, "to_service", "to_counter")),
+    EventKind("ticket.printed", queue_channel, (*_TICKET, "copy")),
+    EventKind("rating.submitted", queue_channel, _TICKET),
+    EventKind("booking.capacity_set", queue_channel, ("service", "hour", "capacity")),
+    EventKind("booking.created", queue_channel, ("booking", "date", "hour", "service")),
+    EventKind("booking.checked_in", queue_channel, ("booking", "ticket", "code")),
+    EventKind("booking.cancelled", queue_channel, ("booking",)),
+    EventKind("kiosk.registered", queue_channel, ("kiosk",)),
+    # cameras
+    EventKind("camera.health", cctv_channel, ("camera_id", "kelurahan_id", "health", "previous", "error", "at")),
+    EventKind("camera.count", cctv_channel, ("camera_id", "kelurahan_id", "people", "previous", "at")),
+    EventKind("camera.frame", cctv_channel, ("camera_id", "kelurahan_id", "frame_id", "taken_at", "people",
+                                            "thumbnail_url")),
+    # the integration hub
+    EventKind("integration.run", integrations_channel, ("connector", "run", "status", "accepted", "rejected",
+                                                        "health")),
+    # sidak
+    EventKind("inspection.started", inspections_channel, ("inspection",)),
+    EventKind("inspection.closed", inspections_channel, ("inspection",)),
+    # the dashboard's alerts
+    EventKind("alert.opened", alerts_channel, ("alert", "kind")),
+    EventKind("alert.resolved", alerts_channel, ("alert", "kind")),
+    EventKind("alert.acknowledged", alerts_channel, ("alert", "kind")),
+    # integrity signals: a run over a date range, an inspector's judgement, a rule tuned
+    EventKind("integrity.run", integrity_channel, ("start", "end", "new", "found")),
+    EventKind("integrity.judged", integrity_channel, ("finding", "rule", "status")),
+    EventKind("integrity.tuned", integrity_channel, ("rule", "enabled")),
+)}
+
+
 def event_publish(*, channel: str, kind: str, data: dict) -> None:
-    """Queue a live event; it is stored (and so streamed) only if the current transaction commits."""
+    """Queue a live event; it is stored (and so streamed) only if the current transaction commits. The kind must
+    be registered in EVENT_KINDS and published on a channel of its family."""
     payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # fail here, not after the commit
+    registered = EVENT_KINDS.get(kind)
+    if registered is None:
+        raise ValueError(f"live event kind {kind!r} is not registered in core.events.EVENT_KINDS")
+    if channel.split(":")[0] != registered.family:
+        raise ValueError(f"live event {kind!r} belongs on a {registered.family}: channel, not {channel!r}")
 
     def store():
         Event.objects.create(channel=channel, kind=kind, data=payload)
@@ -95,13 +224,25 @@ class EventCursor:
 
 
 def sse_frame(event: Event) -> str:
-    data = json.dumps(event.data, cls=DjangoJSONEncoder, separators=(",", ":"))
-    return f"id: {event.pk}\nevent: {event.kind}\ndata: {data}\n\n"
+    """The event as SSE text, kept on the event: a process's hub hands one event object to every open screen."""
+    frame = getattr(event, "_sse_frame", None)
+    if frame is None:
+        data = json.dumps(event.data, cls=DjangoJSONEncoder, separators=(",", ":"))
+        frame = event._sse_frame = f"id: {event.pk}\nevent: {event.kind}\ndata: {data}\n\n"
+    return frame
+
+
+def _with_queued(queue: asyncio.Queue, first: Event) -> list[Event]:
+    """`first` and whatever else is already waiting: under load one write to the client carries them all."""
+    events = [first]
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    return events
 
 
 def _stream_seconds() -> float:
     """A stream ends after this long; the browser reconnects with Last-Event-ID and loses nothing."""
-    return float(getattr(settings, "EVENTS_STREAM_SECONDS", 300))
+    return float(settings.EVENTS_STREAM_SECONDS)
 
 
 def event_stream(cursor: EventCursor, *, poll: float = POLL_SECONDS, ping: float = PING_SECONDS,
@@ -148,12 +289,13 @@ class StreamFeed:
 
 
 class EventHub:
-    """One poller per process for all its ASGI streams: each poll reads the new events of every channel once and
-    hands each stream those of its channels, so the database sees one query per poll however many screens
-    are open (it saw one per screen before)."""
+    """One reader per process for all its ASGI streams: each read gets the new events of every channel once and
+    hands each stream those of its channels, so the database sees one query per read however many screens are
+    open. It reads every `poll` seconds on SQLite; on PostgreSQL when NOTIFY_CHANNEL wakes it (`listen`)."""
 
-    def __init__(self, *, poll: float = POLL_SECONDS):
+    def __init__(self, *, poll: float = POLL_SECONDS, listen: bool | None = None):
         self.poll = poll
+        self.listen = listen  # None: when the database is PostgreSQL and settings.EVENTS_LISTEN
         self.feeds: set[StreamFeed] = set()
         self.task: asyncio.Task | None = None
         self.ready = asyncio.Event()
@@ -173,21 +315,60 @@ class EventHub:
 
     async def _run(self) -> None:
         cursor = EventCursor(channels=None, last_id=None)
+        listener = None
         try:
+            listener = await self._listener()  # before priming: nothing committed after the prime goes unnoticed
             await sync_to_async(cursor._prime)()
         finally:
             self.ready.set()
         fetch = sync_to_async(cursor.fetch)
-        while self.feeds:
-            self.polls += 1
-            try:
-                events = await fetch()
-            except Exception:  # a database hiccup must not end every open screen's stream
-                logger.exception("live events: poll failed")
-                events = []
-            for feed in list(self.feeds):
-                feed.offer(events)
+        try:
+            while self.feeds:
+                self.polls += 1
+                try:
+                    events = await fetch()
+                except Exception:  # a database hiccup must not end every open screen's stream
+                    logger.exception("live events: read failed")
+                    events = []
+                for feed in list(self.feeds):
+                    feed.offer(events)
+                listener = await self._wait(listener)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _listener(self):
+        """A connection of its own LISTENing on NOTIFY_CHANNEL (PostgreSQL), or None: poll."""
+        db = connections["default"]
+        wanted = settings.EVENTS_LISTEN and db.vendor == "postgresql" if self.listen is None else self.listen
+        if not wanted:
+            return None
+        import psycopg
+
+        params = db.settings_dict
+        try:
+            listener = await psycopg.AsyncConnection.connect(
+                dbname=params["NAME"], user=params["USER"], password=params["PASSWORD"],
+                host=params["HOST"] or None, port=params["PORT"] or None, autocommit=True)
+            await listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        except psycopg.Error:
+            logger.exception("live events: LISTEN failed, polling instead")
+            return None
+        return listener
+
+    async def _wait(self, listener):
+        """Until the next notification (or the fallback read); the listener to go on with (None after a failure)."""
+        if listener is None:
             await asyncio.sleep(self.poll)
+            return None
+        try:
+            async for _notice in listener.notifies(timeout=NOTIFY_FALLBACK_SECONDS, stop_after=1):
+                pass
+        except Exception:
+            logger.exception("live events: the LISTEN connection failed, polling instead")
+            await listener.close()
+            return None
+        return listener
 
 
 HUB = EventHub()
@@ -215,7 +396,7 @@ async def aevent_stream(cursor: EventCursor, *, ping: float = PING_SECONDS, seco
             except TimeoutError:
                 yield ": ping\n\n"
                 continue
-            yield sse_frame(event)
+            yield "".join(sse_frame(e) for e in _with_queued(feed.queue, event))
     finally:
         hub.leave(feed)
 

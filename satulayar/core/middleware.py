@@ -1,4 +1,3 @@
-import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -15,7 +14,7 @@ class CityTimezoneMiddleware:
     def __call__(self, request):
         request.city = current_city()
         if request.city is not None:
-            timezone.activate(zoneinfo.ZoneInfo(request.city.timezone))
+            timezone.activate(request.city.zone)
         try:
             return self.get_response(request)
         finally:
@@ -41,3 +40,30 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class AsyncFileStreamMiddleware:
+    """Under ASGI, streams a file response (WhiteNoise's static files, FileResponse) as an asynchronous iterator read
+    in a worker thread: Django otherwise reads a synchronous iterator into memory and warns "StreamingHttpResponse
+    must consume synchronous iterators" on every static file. Under WSGI the response is left as it is. Sits
+    before WhiteNoise in MIDDLEWARE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.handlers.asgi import ASGIRequest
+
+        response = self.get_response(request)
+        if isinstance(request, ASGIRequest) and getattr(response, "streaming", False) and not response.is_async:
+            response.streaming_content = _chunks_in_thread(iter(response.streaming_content))
+        return response
+
+
+async def _chunks_in_thread(chunks):
+    from asgiref.sync import sync_to_async
+
+    done = object()
+    take = sync_to_async(lambda: next(chunks, done), thread_sensitive=False)
+    while (chunk := await take()) is not done:
+        yield chunk

@@ -12,12 +12,9 @@ from django.http import Http404
 from satulayar.dashboard.models import Alert, AlertRule
 from satulayar.org.access import kelurahan_for, scope_for
 from satulayar.org.choices import Role
+from satulayar.org.models import subtree_q
 
 RULE_ROLES = {Role.EXECUTIVE, Role.COMMAND_CENTRE, Role.HR_ADMIN}
-
-
-def can_view_dashboard(user) -> bool:
-    return scope_for(user).can("view_units")
 
 
 def can_manage_rules(user) -> bool:
@@ -32,10 +29,7 @@ def alerts_for(user) -> QuerySet[Alert]:
         return alerts.none()
     if scope.city_wide:
         return alerts
-    q = Q(kelurahan__in=kelurahan_for(user))
-    for path in scope.unit_paths:
-        q |= Q(unit__path__startswith=path)
-    return alerts.filter(q)
+    return alerts.filter(Q(kelurahan__in=kelurahan_for(user)) | subtree_q(scope.unit_paths, via="unit"))
 
 
 def rules_for(user) -> QuerySet[AlertRule]:

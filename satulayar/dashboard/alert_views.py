@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from satulayar.core.decorators import capability_required
+from satulayar.core.vault import SecretUnreadable
 from satulayar.dashboard import alerts as services
 from satulayar.dashboard.access import alert_get_for_user, alerts_for, can_manage_rules, rule_get_for_user, rules_for
 from satulayar.dashboard.charts import csv_response
@@ -64,6 +65,30 @@ def alert_ack(request, pk: int):
 
 @capability_required("view_units")
 @require_POST
+def alerts_ack_many(request):
+    """Acknowledge the ticked alerts at once (a morning's queue alerts), each through the service: audited, one
+    live event each; those already acknowledged are skipped and counted."""
+    form = AcknowledgeForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    ids = [int(pk) for pk in request.POST.getlist("alert") if pk.isdigit()][:200]
+    done = skipped = 0
+    for pk in ids:
+        try:
+            services.alert_acknowledge(actor=request.user, alert=alert_get_for_user(user=request.user, pk=pk),
+                                       note=note)
+            done += 1
+        except ValidationError:
+            skipped += 1
+    if not ids:
+        messages.error(request, _("Pilih dulu peringatan yang akan ditandai diketahui."))
+    else:
+        messages.success(request, _("%(done)d peringatan ditandai diketahui; %(skipped)d sudah diketahui "
+                                    "sebelumnya.") % {"done": done, "skipped": skipped})
+    return _back(request)
+
+
+@capability_required("view_units")
+@require_POST
 def alerts_check_now(request):
     if not can_manage_rules(request.user):
         raise PermissionDenied(_("Hanya pimpinan, pusat komando, dan admin kepegawaian yang memeriksa aturan."))
@@ -109,4 +134,13 @@ def rule_edit(request, pk: int):
             messages.success(request, _("Aturan %(name)s diubah.") % {"name": rule.name})
             return redirect("dashboard:rules")
         status = 422
-    return render(request, "dashboard/rule_edit.html", {"rule": rule, "form": form}, status=status)
+    return render(request, "dashboard/rule_edit.html", {"rule": rule, "form": form, **_signing(rule)}, status=status)
+
+
+def _signing(rule) -> dict:
+    if not rule.webhook_url:
+        return {}
+    try:
+        return {"webhook_secret": services.rule_webhook_secret(rule)}
+    except SecretUnreadable as exc:
+        return {"webhook_secret_problem": str(exc)}

@@ -4,7 +4,6 @@ A chart is a `Chart`: its title, its columns and rows (what the CSV download giv
 from them. Templates embed the option as JSON in `data-chart`; static/dashboard/dashboard.js draws it.
 """
 
-import csv
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,6 +11,8 @@ from decimal import Decimal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils.text import slugify
+
+from satulayar.core.spreadsheet import spreadsheet_csv_writer
 
 GREEN, BLUE, ORANGE, RED, GREY = "#2fb344", "#206bc4", "#f76707", "#d63939", "#9ba9be"
 
@@ -36,11 +37,12 @@ class Chart:
 
 
 def csv_response(*, filename: str, columns: list[str], rows: list[list]) -> HttpResponse:
-    """Numbers as CSV (UTF-8 with BOM so spreadsheet programs read Indonesian names right)."""
+    """A table's numbers as CSV that opens right in Excel set to Indonesian: UTF-8 with BOM (names read right),
+    semicolons between cells and decimal commas (98,75 stays a number)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(filename) or "data"}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = spreadsheet_csv_writer(response, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows([[_number(v) if not isinstance(v, str) else v for v in row] for row in rows])
     return response
@@ -51,17 +53,25 @@ def chart_csv(chart: Chart) -> HttpResponse:
 
 
 def _grid(**extra) -> dict:
-    return {"left": 8, "right": 16, "top": 28, "bottom": 8, "containLabel": True, **extra}
+    return {"left": 8, "right": 28, "top": 28, "bottom": 8, "containLabel": True, **extra}  # room for "100 %"
+
+
+def value_format(option: dict, kind: str, digits: int = 0) -> dict:
+    """Names the browser's formatter (static/satulayar/format.js) for the value axes and the tooltip: "count",
+    "percent", "number", "minutes" or "clock". JSON cannot carry functions; dashboard.js puts them in."""
+    option["slFormat"] = {"kind": kind, "digits": digits}
+    return option
 
 
 def bar_chart(*, slug: str, title: str, columns: list[str], rows: list[list], series: list[tuple[str, int, str]],
-              horizontal: bool = False, percent: bool = False, markers: tuple[str, int] | None = None) -> Chart:
+              horizontal: bool = False, percent: bool = False, markers: tuple[str, int] | None = None,
+              kind: str | None = None) -> Chart:
     """Bars per row: `series` are (name, column index, colour); column 0 is the label. `markers` (name, column)
-    draws that column as a dot on each bar (e.g. a normal day beside today)."""
+    draws that column as a dot on each bar (e.g. a normal day beside today). `kind` names the value format
+    (counts by default, percentages with `percent`)."""
     labels = [str(row[0]) for row in rows]
     category = {"type": "category", "data": labels, "axisLabel": {"width": 160, "overflow": "truncate"}}
-    value = {"type": "value", "max": 100 if percent else None, "axisLabel": {"formatter": "{value}%" if percent
-                                                                             else "{value}"}}
+    value = {"type": "value", "max": 100 if percent else None, "minInterval": 0 if percent else 1}
     option = {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "show": len(series) > 1 or markers is not None},
@@ -75,21 +85,25 @@ def bar_chart(*, slug: str, title: str, columns: list[str], rows: list[list], se
         option["series"].append({"name": markers[0], "type": "scatter", "symbol": "diamond", "symbolSize": 12,
                                  "itemStyle": {"color": "#7c8aa5", "borderColor": "#fff", "borderWidth": 1}, "z": 3,
                                  "data": [_number(row[markers[1]]) for row in rows]})
+    value_format(option, kind or ("percent" if percent else "count"))
     return Chart(slug=slug, title=title, columns=columns, rows=rows, option=option)
 
 
 def line_chart(*, slug: str, title: str, columns: list[str], rows: list[list], series: list[tuple[str, int, str]],
-               percent: bool = False) -> Chart:
+               percent: bool = False, kind: str | None = None) -> Chart:
+    """Lines through the points as they are (no smoothing: a smoothed line dips where no value was). Column 0
+    holds ISO dates or labels; dates are written the Indonesian way on the axis and in the tooltip."""
     option = {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "show": len(series) > 1},
         "grid": _grid(),
-        "xAxis": {"type": "category", "data": [str(row[0]) for row in rows]},
-        "yAxis": {"type": "value", "max": 100 if percent else None},
-        "series": [{"name": name, "type": "line", "smooth": True, "showSymbol": len(rows) < 40,
+        "xAxis": {"type": "category", "data": [str(row[0]) for row in rows], "slDates": True},
+        "yAxis": {"type": "value", "max": 100 if percent else None, "minInterval": 0 if percent else 1},
+        "series": [{"name": name, "type": "line", "smooth": False, "showSymbol": len(rows) < 40,
                     "itemStyle": {"color": colour}, "data": [_number(row[index]) for row in rows]}
                    for name, index, colour in series],
     }
+    value_format(option, kind or ("percent" if percent else "count"))
     return Chart(slug=slug, title=title, columns=columns, rows=rows, option=option)
 
 

@@ -9,6 +9,7 @@ class AlertKind(models.TextChoices):
     CAMERA_OFFLINE = "camera_offline", _("Kamera mati")
     CONNECTOR_STALE = "connector_stale", _("Konektor data tidak segar")
     CROWD_MISMATCH = "crowd_mismatch", _("Pengunjung di kamera jauh melebihi tiket")
+    DWELL_LONG = "dwell_long", _("Orang terlalu lama di area tunggu (kamera)")
 
     @property
     def threshold_label(self) -> str:
@@ -19,17 +20,18 @@ class AlertKind(models.TextChoices):
             "camera_offline": _("Mati selama (menit)"),
             "connector_stale": _("Tidak dipakai"),
             "crowd_mismatch": _("Tidak dipakai (ditandai oleh modul CCTV)"),
+            "dwell_long": _("Median lama di area tunggu, satu jam terakhir (menit)"),
         }[self.value])
 
     @property
     def icon(self) -> str:
         return {"attendance_low": "users", "queue_long": "building-community", "wait_long": "clock",
                 "camera_offline": "video-off", "connector_stale": "database",
-                "crowd_mismatch": "alert-triangle"}[self.value]
+                "crowd_mismatch": "alert-triangle", "dwell_long": "history"}[self.value]
 
 
 DEFAULT_THRESHOLDS = {"attendance_low": 80, "queue_long": 15, "wait_long": 45, "camera_offline": 10,
-                      "connector_stale": 0, "crowd_mismatch": 0}
+                      "connector_stale": 0, "crowd_mismatch": 0, "dwell_long": 45}
 
 
 class AlertState(models.TextChoices):

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET
 
 from satulayar.attendance.choices import DayStatus
 from satulayar.attendance.models import DailyStatus
-from satulayar.attendance.reports import days_summary
+from satulayar.attendance.reports import days_summary, late_today, not_in_today
 from satulayar.core.decorators import capability_required
+from satulayar.core.time import local_date, local_now
 from satulayar.dashboard import charts, selectors
 from satulayar.org import access
 from satulayar.visits import selectors as visits
@@ -38,7 +39,7 @@ class DateRange:
 
 def date_range(request, *, days: int = 30) -> DateRange:
     """The asked range, or the last `days` days up to today with a clear message when the asked one is wrong."""
-    today = selectors.city_now(request.city).date()
+    today = local_now(request.city).date()
     default = DateRange(start=today - dt.timedelta(days=days - 1), end=today)
     raw_start, raw_end = request.GET.get("mulai", ""), request.GET.get("sampai", "")
     if not raw_start and not raw_end:
@@ -106,16 +107,16 @@ def _unit_page(request, *, unit):
     daily = _attendance_daily_chart(request, period, unit)
     staff = []
     if unit is not None:
-        own = next((row for row in today.rows if row.unit.pk == unit.pk), None)
-        marks = {}
-        if own:
-            marks |= {e.pk: (_("terlambat %(m)d menit") % {"m": m}, "orange") for e, m in own.late_in}
-            marks |= {e.pk: (DayStatus(status).label, DayStatus(status).colour) for e, status in own.not_in}
+        date = local_date(request.city)
+        marks = {e.pk: (_("terlambat %(m)d menit") % {"m": m}, "orange")
+                 for e, m in late_today(unit_ids=[unit.pk], date=date, limit=None)}
+        marks |= {e.pk: (DayStatus(status).label, DayStatus(status).colour)
+                  for e, status in not_in_today(unit_ids=[unit.pk], date=date, limit=None)}
         staff = [(e, marks.get(e.pk)) for e in access.employees_for(request.user).filter(unit=unit, active=True)
                  .order_by("name")]
     ancestors = []
     if unit is not None:
-        ids = [int(pk) for pk in unit.path.strip("/").split("/")[:-1] if pk]
+        ids = unit.ancestor_ids[:-1]
         visible = access.units_for(request.user).in_bulk(ids)
         ancestors = [visible[pk] for pk in ids if pk in visible]
     return _render(request, "dashboard/unit.html", {
@@ -194,7 +195,7 @@ def person(request, pk: int):
     period = date_range(request)
     days = list(DailyStatus.objects.filter(employee=employee, date__range=(period.start, period.end))
                 .order_by("date"))
-    zone = selectors.city_now(request.city).tzinfo
+    zone = local_now(request.city).tzinfo
 
     def clock(value):
         return value.astimezone(zone).strftime("%H:%M") if value else ""
@@ -209,8 +210,9 @@ def person(request, pk: int):
                  _("Datang"), pgettext("attendance", "Pulang")],
         rows=[[d.date.isoformat(), minutes(d.first_in), minutes(d.last_out), d.get_status_display(),
                d.late_minutes, clock(d.first_in), clock(d.last_out)] for d in days],
-        series=[(_("Datang"), 1, charts.BLUE), (pgettext("attendance", "Pulang"), 2, charts.GREEN)])
-    chart.option["yAxis"] = {"type": "value", "min": 5, "max": 19}
+        series=[(_("Datang"), 1, charts.BLUE), (pgettext("attendance", "Pulang"), 2, charts.GREEN)], kind="clock")
+    # Whole hours up the axis (05.00, 07.00 … 19.00), early at the bottom: a day reads bottom to top.
+    chart.option["yAxis"] = {"type": "value", "min": 5, "max": 19, "interval": 2, "minInterval": 1}
     return _render(request, "dashboard/person.html", {
         "employee": employee, "period": period, "days": days, "charts": [chart], "chart": chart,
         "statuses": DayStatus})

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from satulayar.core.outbound import ALERTS, OutboundRefused, url_check
 from satulayar.dashboard.models import AlertRule
 from satulayar.org.models import Kelurahan, Unit
 
@@ -25,6 +26,15 @@ class AlertRuleForm(forms.ModelForm):
             css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else (
                 "form-select" if isinstance(field.widget, forms.Select) else "form-control")
             field.widget.attrs.setdefault("class", css)
+
+    def clean_webhook_url(self):
+        url = self.cleaned_data.get("webhook_url") or ""
+        if url:
+            try:
+                url_check(url, purpose=ALERTS)
+            except OutboundRefused as exc:
+                raise forms.ValidationError(_("Alamat webhook ditolak: %(reason)s.") % {"reason": exc}) from None
+        return url
 
 
 class AcknowledgeForm(forms.Form):

@@ -63,7 +63,12 @@ def map_page(request):
 @capability_required("view_regions")
 @require_GET
 def map_data(request):
-    return JsonResponse(map_features(user=request.user, city=request.city))
+    """The boundaries with today's values; with ?nilai=1 only the values by kelurahan code (what a live update
+    needs: the page keeps the shapes it loaded once)."""
+    features = map_features(user=request.user, city=request.city)
+    if request.GET.get("nilai"):
+        return JsonResponse({"values": {f["properties"]["code"]: f["properties"] for f in features["features"]}})
+    return JsonResponse(features)
 
 
 @capability_required("view_regions")

@@ -25,6 +25,8 @@ class AlertRule(models.Model):
                                   help_text=_("Kosong: setiap kelurahan."))
     webhook_url = models.URLField(_("URL webhook"), blank=True,
                                   help_text=_("Opsional: peringatan baru dikirim ke sini sebagai JSON (HTTP POST)."))
+    # The Standard Webhooks signing secret (whsec_…), sealed with core.vault; made when a webhook URL is first set.
+    webhook_secret = models.TextField(blank=True, editable=False)
     active = models.BooleanField(_("aktif"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
@@ -42,7 +44,7 @@ class AlertRule(models.Model):
         errors = {}
         if self.kind == AlertKind.ATTENDANCE_LOW and not 0 < self.threshold <= 100:
             errors["threshold"] = gettext("Ambang kehadiran berupa persen, lebih dari 0 sampai 100.")
-        if self.kind in (AlertKind.WAIT_LONG, AlertKind.CAMERA_OFFLINE) and self.threshold < 1:
+        if self.kind in (AlertKind.WAIT_LONG, AlertKind.CAMERA_OFFLINE, AlertKind.DWELL_LONG) and self.threshold < 1:
             errors["threshold"] = gettext("Ambang paling kecil 1.")
         if self.unit_id and self.kind != AlertKind.ATTENDANCE_LOW:
             errors["unit"] = gettext("Unit kerja hanya dipakai aturan kehadiran.")
@@ -75,6 +77,7 @@ class Alert(models.Model):
     acknowledged_note = models.CharField(_("catatan"), max_length=300, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.CharField(max_length=300, blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

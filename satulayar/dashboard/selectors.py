@@ -1,6 +1,7 @@
 """Reads behind the one screen. Every number comes from the app that owns it; this module only gathers and rolls up.
 
-- attendance: `attendance.reports.today_by_unit` (live statuses) rolled up into SKPDs or a unit's sub-units, beside
+- attendance: `attendance.reports.units_today` (the maintained unit-days of today) summed up the tree into SKPDs
+  or a unit's sub-units, the late list a page of status rows (`late_today`), beside
   a normal day: the median, over the same weekday of recent weeks, of the share present by this time of day;
 - kelurahan services: `visits.selectors` (visit_metrics, queue_now, ikm_by);
 - cameras, indicators and inspections: the CCTV, integration hub and sidak apps' own selectors.
@@ -10,7 +11,6 @@ Everything takes the user and is limited to what org.access lets them see.
 
 import datetime as dt
 import statistics
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,21 +18,20 @@ from decimal import Decimal
 from django.utils import timezone
 
 from satulayar.attendance import rollups
-from satulayar.attendance.reports import UnitToday, rollup_units_for, units_today
+from satulayar.attendance.reports import UnitToday, late_today, rollup_units_for, units_today
 from satulayar.cctv import selectors as cctv
+from satulayar.core.time import local_date, local_now
 from satulayar.inspections import selectors as sidak
 from satulayar.integrations import selectors as hub
 from satulayar.org import access
-from satulayar.org.models import City, Kelurahan, Unit
+from satulayar.org.models import City, Kelurahan, Unit, subtree_q
+from satulayar.org.ordering import city_order
 from satulayar.visits import selectors as visits
 from satulayar.visits.access import kelurahan_for_metrics
 
 NORMAL_WEEKS = 6
+LATE_SHOWN = 8
 IKM_DAYS = 30
-
-
-def city_now(city: City, now: dt.datetime | None = None) -> dt.datetime:
-    return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(city.timezone))
 
 
 # --- attendance ----------------------------------------------------------------------------------------------------
@@ -44,18 +43,11 @@ class AttendanceToday:
     rows: list[UnitToday]  # one per SKPD or sub-unit (the parent's own staff first), subtrees summed
     total: UnitToday
     normal: dict[int | None, Decimal | None] = field(default_factory=dict)  # unit id (None: total) -> rate
-    late: list[tuple] = field(default_factory=list)  # (employee, minutes), latest first
+    late: list[tuple] = field(default_factory=list)  # (employee, minutes), latest first, one page
 
     @property
     def normal_total(self) -> Decimal | None:
         return self.normal.get(None)
-
-
-def _add(into: UnitToday, row: UnitToday) -> None:
-    for name in ("employees", "expected", "present", "late", "on_leave", "not_yet", "absent"):
-        setattr(into, name, getattr(into, name) + getattr(row, name))
-    into.not_in += row.not_in
-    into.late_in += row.late_in
 
 
 def _groups(units: list[Unit], parent: Unit | None) -> list[Unit]:
@@ -68,21 +60,21 @@ def _groups(units: list[Unit], parent: Unit | None) -> list[Unit]:
 def _group_of(groups: list[Unit], parent: Unit | None, unit_id: int, path: str) -> Unit | None:
     if parent is not None and unit_id == parent.pk:
         return parent
-    return next((g for g in groups if g is not parent and path.startswith(g.path)), None)
+    return next((g for g in groups if g is not parent and g.contains_path(path)), None)
 
 
 def attendance_today(*, user, city: City, parent: Unit | None = None, now: dt.datetime | None = None,
-                     with_normal: bool = True) -> AttendanceToday | None:
+                     with_normal: bool = True, late_limit: int = LATE_SHOWN) -> AttendanceToday | None:
     """Today per SKPD (or per sub-unit of `parent`); None for a user who may not see employees' attendance."""
     scope = access.scope_for(user)
     if not (scope.can("view_employees") or scope.can("view_attendance_rates")):
         return None
     now = now or timezone.now()
-    units = access.units_for(user).filter(active=True).order_by("path")
+    units = access.units_for(user).filter(active=True, pk__in=rollup_units_for(user, counted=True).values("pk"))
+    units = units.order_by("path")
     employees = access.attendance_employees_for(user).filter(active=True)
     if parent is not None:  # one unit's page costs that unit's staff, not the city's
-        units, employees = units.filter(path__startswith=parent.path), employees.filter(
-            unit__path__startswith=parent.path)
+        units, employees = units.subtree(parent), employees.filter(subtree_q(parent, via="unit"))
     rows = units_today(units=units, employees=employees, now=now)
     units = [row.unit for row in rows]
     groups = _groups(units, parent)
@@ -93,13 +85,15 @@ def attendance_today(*, user, city: City, parent: Unit | None = None, now: dt.da
     for row in rows:
         group = _group_of(groups, parent, row.unit.pk, row.unit.path)
         if group is not None:
-            _add(rolled[group.pk], row)
-            _add(total, row)
-    late = sorted(total.late_in, key=lambda item: -item[1]) if scope.can("view_employees") else []
+            rolled[group.pk].add(row)
+            total.add(row)
+    late = late_today(unit_ids=[unit.pk for unit in units], date=local_date(city, now),
+                      limit=late_limit) if scope.can("view_employees") and total.late else []
     parents = Unit.objects.in_bulk({e.unit.parent_id for e, _m in late if e.unit.parent_id})
     for employee, _minutes in late:  # unit.label names the parent SKPD: one query, not one per person
         if employee.unit.parent_id:
             employee.unit.parent = parents[employee.unit.parent_id]
+    groups = sorted(groups, key=lambda g: (g is not parent, *city_order(g)))
     result = AttendanceToday(parent=parent, rows=[rolled[g.pk] for g in groups if rolled[g.pk].employees],
                              total=total, late=late)
     if with_normal:
@@ -118,11 +112,11 @@ def attendance_normal(*, user, city: City, groups: list[Unit], parent: Unit | No
     """A normal day for each group and in total: the median, over the same weekday of the last `weeks` weeks that
     were work days, of present / expected by the same minute of the day. Read from the unit-day rollups (present
     by then = arrivals up to this local minute), so it costs units × weeks rows however long the history."""
-    local = city_now(city, now)
+    local = local_now(city, now)
     minute = local.hour * 60 + local.minute
     units = rollup_units_for(user, counted=True)
     if parent is not None:
-        units = units.filter(path__startswith=parent.path)
+        units = units.subtree(parent)
     days: dict[int | None, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for row in rollups.unit_days(unit_ids=units.values("pk"), dates=normal_dates(today=local.date(), weeks=weeks)):
         group = _group_of(groups, parent, row.unit_id, row.path)
@@ -194,7 +188,7 @@ def services_today(*, user, city: City, kelurahan_ids=None, now: dt.datetime | N
     if kelurahan_ids is not None:
         kelurahan = kelurahan.filter(pk__in=kelurahan_ids)
     kelurahan = {k.pk: k for k in kelurahan}
-    today = city_now(city, now).date()
+    today = local_now(city, now).date()
     ids = list(kelurahan)
     metrics = {m.kelurahan_id: m for m in visits.visit_metrics(kelurahan_ids=ids, start=today, end=today)}
     queues = {q.kelurahan_id: q for q in visits.queue_now(kelurahan_ids=ids, now=now)}

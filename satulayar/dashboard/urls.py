@@ -19,6 +19,7 @@ urlpatterns = [
     path("peringatan/", alert_views.alerts, name="alerts"),
     path("peringatan/periksa/", alert_views.alerts_check_now, name="alerts_check"),
     path("peringatan/<int:pk>/ketahui/", alert_views.alert_ack, name="alert_ack"),
+    path("peringatan/ketahui/", alert_views.alerts_ack_many, name="alerts_ack_many"),
     path("peringatan/aturan/", alert_views.rules, name="rules"),
     path("peringatan/aturan/<int:pk>/", alert_views.rule_edit, name="rule_edit"),
 ]

@@ -1,21 +1,25 @@
 """The one screen: the overview, its panels (refreshed live), the event stream and the wall mode."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from satulayar.attendance.ingest import punches_channel
-from satulayar.cctv.services import cctv_channel
 from satulayar.core.decorators import capability_required
-from satulayar.core.events import event_last_id, sse_stream
+from satulayar.core.events import (
+    alerts_channel,
+    attendance_channel,
+    cctv_channel,
+    event_last_id,
+    inspections_channel,
+    integrations_channel,
+    integrity_channel,
+    sse_stream,
+)
 from satulayar.dashboard import charts
-from satulayar.dashboard.alerts import alerts_channel
-from satulayar.dashboard.panels import PANELS
-from satulayar.inspections.services import inspections_channel
-from satulayar.integrations.runs import EVENT_CHANNEL as INTEGRATIONS_CHANNEL
+from satulayar.dashboard.panels import PANELS, panel_html
+from satulayar.integrity.access import may_review
 from satulayar.org.access import scope_for
 from satulayar.visits.access import kelurahan_for_metrics
 
@@ -25,22 +29,20 @@ WALL_PANELS = ("attendance", "services", "cameras", "indicators", "alerts")
 
 def stream_channels(user, city) -> list[str]:
     """What the viewer's screen listens to: the city's punches (who may see attendance), the queues of the
-    kelurahan they may read, the city's alerts, cameras, connectors and inspections. Events carry ids and counts
-    only; each panel then fetches what the viewer may see."""
-    channels = [alerts_channel(city), cctv_channel(city.pk), INTEGRATIONS_CHANNEL, inspections_channel(city)]
+    kelurahan they may read, the city's alerts, cameras, connectors and inspections, and its integrity findings (who
+    may review them). Events carry ids and counts only; each panel then fetches what the viewer may see."""
+    channels = [alerts_channel(city), cctv_channel(city), integrations_channel(city), inspections_channel(city)]
     if scope_for(user).can("view_employees"):
-        channels.append(punches_channel(city))
+        channels.append(attendance_channel(city))
+    if may_review(user):  # the count of new integrity findings on the screen
+        channels.append(integrity_channel(city))
     channels += [f"queue:{pk}" for pk in kelurahan_for_metrics(user).values_list("pk", flat=True)]
     return channels
 
 
 def _panels(request, names, *, wall: bool = False) -> list[dict]:
-    panels = []
-    for name in names:
-        panel = PANELS[name]
-        html = render_to_string(panel.template, {**panel.build(request), "wall": wall}, request=request)
-        panels.append({"panel": panel, "html": html})
-    return panels
+    shown = [PANELS[name] for name in names if PANELS[name].shown_to is None or PANELS[name].shown_to(request.user)]
+    return [{"panel": panel, "html": panel_html(request, panel, wall=wall)} for panel in shown]
 
 
 def _page(request, names, *, wall: bool = False) -> dict:
@@ -72,13 +74,12 @@ def panel(request, name: str):
     found = PANELS.get(name)
     if found is None:
         raise Http404(name)
-    context = found.build(request)
     if request.GET.get("unduh") == "csv":
-        chart = next((value for value in context.values() if isinstance(value, charts.Chart)), None)
+        chart = next((value for value in found.build(request).values() if isinstance(value, charts.Chart)), None)
         if chart is None:
             raise Http404(f"{name}: no chart")
         return charts.chart_csv(chart)
-    return render(request, found.template, {**context, "wall": request.GET.get("layar") == "1"})
+    return HttpResponse(panel_html(request, found, wall=request.GET.get("layar") == "1"))
 
 
 @capability_required("view_units")

@@ -24,6 +24,7 @@ from satulayar.demo import banjarmasin
 from satulayar.demo.history import history_build
 from satulayar.demo.organisation import Region, UnitPlan, plan_units
 from satulayar.demo.people import EmployeeRow, employee_rows
+from satulayar.demo.progress import bar
 from satulayar.org.choices import SiteKind, UnitKind
 from satulayar.org.models import City, Employee, Kecamatan, Kelurahan, Site, Unit
 from satulayar.org.reference import DATA_DIR as REFERENCE_DIR
@@ -158,16 +159,17 @@ def _create_units(city: City, plans: list[UnitPlan]) -> dict[str, Unit]:
 
 
 def _create_employees(rows: list[EmployeeRow], units: dict[str, Unit], progress: Callable[[str], None]) -> None:
-    total = indonesian_number(len(rows))
-    for start in range(0, len(rows), EMPLOYEE_CHUNK):
-        chunk = rows[start:start + EMPLOYEE_CHUNK]
-        result = employee_bulk_create(actor=None, rows=[row.fields(units[row.unit_code]) for row in chunk],
-                                      batch_size=EMPLOYEE_CHUNK)
-        if result.errors:
-            number, nip, errors = result.errors[0]
-            raise SeedError(f"{len(result.errors)} baris pegawai ditolak; yang pertama baris {start + number} "
-                            f"(NIP {nip or '-'}): {errors}")
-        progress(f"[3/{STEPS}] Pegawai: {indonesian_number(start + len(chunk))}/{total}")
+    with bar(f"[3/{STEPS}] Pegawai", len(rows), unit="pegawai") as advance:
+        for start in range(0, len(rows), EMPLOYEE_CHUNK):
+            chunk = rows[start:start + EMPLOYEE_CHUNK]
+            result = employee_bulk_create(actor=None, rows=[row.fields(units[row.unit_code]) for row in chunk],
+                                          batch_size=EMPLOYEE_CHUNK)
+            if result.errors:
+                number, nip, errors = result.errors[0]
+                raise SeedError(f"{len(result.errors)} baris pegawai ditolak; yang pertama baris {start + number} "
+                                f"(NIP {nip or '-'}): {errors}")
+            advance(len(chunk))
+    progress(f"[3/{STEPS}] Pegawai: {indonesian_number(len(rows))}")
 
 
 def _assign_heads(rows: list[EmployeeRow], units: dict[str, Unit]) -> int:

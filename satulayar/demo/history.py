@@ -9,7 +9,7 @@ else is planned or in which order.
 schedules and a three-team roster for the fire brigade's operations unit, one approved fingerprint machine
 per office someone punches at (SKPD, kecamatan, kelurahan, Puskesmas and school sites), leave requests
 approved by the system, punches ingested per machine in large batches, and one rebuild of the daily
-statuses for the whole range at the end.
+statuses for the whole range at the end, on the set-based engine (`attendance.status_bulk`).
 
 The habits behind the numbers: most arrive between 07:00 and 07:35 and leave after their end time; about one
 in twelve is habitually late; about one day in twenty has only the arrival (forgot to punch out); about one
@@ -21,6 +21,7 @@ wherever they are.
 """
 
 import datetime as dt
+import functools
 import math
 import random
 import time
@@ -33,27 +34,33 @@ from django.db import connection
 from django.db.models import Count
 
 from satulayar.attendance.calendar import calendar_seed
-from satulayar.attendance.choices import DayStatus, LeaveKind, PunchSource, ScheduleKind
+from satulayar.attendance.checkin import BROWSER_PURPOSE
+from satulayar.attendance.choices import DayStatus, LeaveKind, PunchSource, RequestStatus, ScheduleKind
 from satulayar.attendance.devices import device_register
 from satulayar.attendance.ingest import PunchRow, punches_ingest
 from satulayar.attendance.leave import leave_request_create, leave_request_decide
-from satulayar.attendance.models import DailyStatus, Device
+from satulayar.attendance.leave_balance import ANNUAL_DAYS
+from satulayar.attendance.leave_papers import papers_required
+from satulayar.attendance.models import DailyStatus, Device, Kiosk, LeaveRequest
 from satulayar.attendance.recap import tpp_rules_seed_default
 from satulayar.attendance.schedules import (
     DEFAULT_SCHEDULE,
     WorkPlan,
-    city_zone,
-    local_midnight,
     schedule_create_default,
     shift_set,
     work_schedule_set,
 )
 from satulayar.attendance.status import daily_status_rebuild
+from satulayar.core.keyed_hash import keyed_hash
+from satulayar.core.time import local_midnight, zone_named
+from satulayar.demo.kiosk import demo_kiosk_register, kiosk_rows_split
+from satulayar.demo.papers import doctor_letter
+from satulayar.demo.progress import bar
 from satulayar.org.models import City, Employee, Site, Unit
 
 BATCH_ROWS = 50_000
 BULK_CACHE_MB = 256
-PROGRESS_EVERY = 500_000
+STATUS_DAYS = 31  # days of statuses rebuilt at once
 FIRE_BRIGADE_NAME = "Pemadam Kebakaran"  # the SKPD whose operations unit works 24-hour shifts
 FIRE_OPERATIONS_NAME = "Operasi"
 SHIFT_NAME = "Sif regu pemadam (3 regu, 24 jam)"
@@ -71,7 +78,23 @@ SUSPICIOUS_IN = 7 * 3600 + 29 * 60  # 07:29:00
 SUSPICIOUS_OUT = 16 * 3600 + 1 * 60  # 16:01:00
 SUSPICIOUS_STEP = 20  # seconds between the colleagues one proxy punches for
 LATE_HABIT_SHARE = 0.08
+# Units differ: each top-level unit (SKPD, kecamatan) and each unit below it draws how many more of its people stay
+# away or come late than the city's habits alone give; a few are chronically weak.
+WEAK_UNIT_SHARE = 0.12
+UNIT_ABSENT = (0.0, 0.03)  # extra TK chance of an ordinary unit
+WEAK_ABSENT = (0.06, 0.11)  # … of a chronically weak one
+WEAK_LATE = 0.12  # extra chance of coming late in a weak unit
+WEEKDAY_DIP = {0: 0.3, 4: 0.2}  # Monday and Friday: more TK and lateness, like a small after-holiday dip
+LATE_TAIL = 0.07  # of the late arrivals: one to three hours late (more in weak units and on rain days)
+LATE_TAIL_MINUTES = (60, 180)
+# Rain in the morning (Banjarmasin's wet season is November-April): more come late, and later.
+RAIN_CHANCE = {11: 0.35, 12: 0.45, 1: 0.45, 2: 0.4, 3: 0.35, 4: 0.3, 5: 0.15, 6: 0.08, 7: 0.05, 8: 0.05, 9: 0.08,
+               10: 0.2}
+RAIN_LATE = 0.15
 LEAVE_REQUESTS_PER_YEAR = 0.2  # per employee; each request costs two audited writes and a status refresh
+# Cuti tahunan stays within the balance (attendance.leave_balance): at most this many working days a calendar
+# year, two short of the 12 so the live demo's one-day requests still fit.
+ANNUAL_LEAVE_DAYS_PER_YEAR = ANNUAL_DAYS - 2
 LEAVE_KINDS = ((LeaveKind.ANNUAL, 40, (3, 8), "Cuti tahunan"), (LeaveKind.SICK, 30, (1, 4), "Sakit, surat dokter"),
                (LeaveKind.FIELD_DUTY, 25, (1, 3), "Dinas luar: rapat koordinasi dan monitoring lapangan"),
                (LeaveKind.PERMIT, 5, (1, 1), "Izin keperluan keluarga"))
@@ -96,6 +119,8 @@ class Person:
     field: bool = False  # checks in by phone on many days
     team: int | None = None  # shift team of the rostered fire brigade, 0 … SHIFT_TEAMS - 1
     suspicious_slot: int | None = None  # n-th of the colleagues with identical punches every day
+    unit_absent: float = 0.0  # extra TK chance from their units (see WEAK_UNIT_SHARE)
+    unit_late: float = 0.0  # extra chance of coming late from their units
 
 
 @dataclass(frozen=True)
@@ -136,7 +161,7 @@ def history_range(*, end: dt.date, days: int) -> tuple[dt.date, dt.date]:
 
 def history_now(*, calendar: WorkCalendar) -> dt.datetime:
     """The moment the history is written 'at': the local midnight after its last day, so every day is over."""
-    return local_midnight(calendar.end + dt.timedelta(days=1), city_zone(calendar.zone_name))
+    return local_midnight(calendar.end + dt.timedelta(days=1), zone_named(calendar.zone_name))
 
 
 def dips_for(hours: dict[dt.date, tuple[dt.time, dt.time]], *, start: dt.date, end: dt.date) -> dict[dt.date, float]:
@@ -230,6 +255,7 @@ def _leave_plan(rng: random.Random, person: Person, work_days: list[dt.date], ye
     chance = LEAVE_REQUESTS_PER_YEAR * max(years, 0.25) if chance is None else chance
     count = int(chance) + (rng.random() < chance - int(chance))
     taken: set[int] = set()
+    annual_days: Counter = Counter()  # working days of cuti tahunan per calendar year
     leaves = []
     for _ in range(count):
         kind, _weight, (shortest, longest), reason = rng.choices(LEAVE_KINDS, weights=[k[1] for k in LEAVE_KINDS])[0]
@@ -238,6 +264,11 @@ def _leave_plan(rng: random.Random, person: Person, work_days: list[dt.date], ye
         span = range(first, min(first + length, len(work_days)))
         if taken & set(span) or not span:
             continue
+        if kind == LeaveKind.ANNUAL:
+            years = Counter(work_days[i].year for i in span)
+            if any(annual_days[year] + days > ANNUAL_LEAVE_DAYS_PER_YEAR for year, days in years.items()):
+                continue
+            annual_days += years
         taken |= set(range(span.start - 1, span.stop + 1))  # not back to back either
         leaves.append(PlannedLeave(person.employee_id, kind, work_days[span.start], work_days[span.stop - 1], reason))
     return sorted(leaves, key=lambda leave: leave.start_date)
@@ -252,21 +283,29 @@ class _Day:
     start: int
     end: int
     dip: float
+    rain: bool = False
+
+
+def rain_day(*, seed: int, date: dt.date) -> bool:
+    """Whether it rains on the morning of `date`: the same for the history and the live day."""
+    return random.Random(f"{seed}/rain/{date.isoformat()}").random() < RAIN_CHANCE[date.month]
 
 
 def history_plan(*, people: Iterable[Person], calendar: WorkCalendar, seed: int, stream: str = "",
-                 leave_chance: float | None = None, now: dt.datetime | None = None) -> HistoryPlan:
+                 leave_chance: float | None = None, now: dt.datetime | None = None,
+                 tick: Callable[[int], None] = lambda n: None) -> HistoryPlan:
     """Every punch, leave request and shift of those people over the calendar's range. Pure and deterministic.
 
     The live demo plans one day at a time: `stream` (the date) gives each day its own draws while everyone
     keeps their habits, `leave_chance` is each one's chance of a leave request in the range (instead of
-    LEAVE_REQUESTS_PER_YEAR), and `now` lets the last night's shift end."""
+    LEAVE_REQUESTS_PER_YEAR), and `now` lets the last night's shift end. `tick(1)` after each person."""
     plan = HistoryPlan()
-    zone = city_zone(calendar.zone_name)
+    zone = zone_named(calendar.zone_name)
     dates = calendar.dates()
     midnight = {day: local_midnight(day, zone) for day in [*dates, calendar.end + dt.timedelta(days=1)]}
     now = now or history_now(calendar=calendar)
-    days = [_Day(day, midnight[day], _seconds(start), _seconds(end), calendar.dips.get(day, 0.0))
+    days = [_Day(day, midnight[day], _seconds(start), _seconds(end),
+                 calendar.dips.get(day, 0.0) + WEEKDAY_DIP.get(day.weekday(), 0.0), rain_day(seed=seed, date=day))
             for day, (start, end) in sorted(calendar.hours.items())]
     years = len(dates) / 365
     roster_start = calendar.roster_start or calendar.start
@@ -287,6 +326,7 @@ def history_plan(*, people: Iterable[Person], calendar: WorkCalendar, seed: int,
         if person.team is not None:
             _shift_person(plan, rng, person, habits, [day for day in dates if day >= roster_start], midnight, now,
                           roster_start=roster_start)
+        tick(1)
     return plan
 
 
@@ -294,15 +334,28 @@ def _device_row(person: Person, at: dt.datetime, state: int) -> PunchRow:
     return PunchRow(person.employee_id, at, state, VERIFY_FINGER, person.site.site_id if person.site else None)
 
 
+def phone_id(employee_id: int) -> str:
+    """The id the check-in page keeps in the browser of the person's own phone."""
+    return f"demo-phone/{employee_id}"
+
+
+@functools.cache
+def phone_browser(employee_id: int) -> str:
+    """Its keyed hash, as a punch stores it."""
+    return keyed_hash(purpose=BROWSER_PURPOSE, value=phone_id(employee_id))
+
+
 def _phone_row(rng: random.Random, person: Person, at: dt.datetime, *, away: bool) -> PunchRow:
     site = person.site
     if away:  # dinas luar: wherever the meeting is, the check-in is allowed outside the fence
         lat, lon, distance = _point_near(rng, site, nearest=800, farthest=6000)
         return PunchRow(employee_id=person.employee_id, at=at, site_id=site.site_id, lat=lat, lon=lon,
-                        accuracy_m=round(rng.uniform(5, 30), 1), distance_m=distance, note="Dinas luar")
+                        accuracy_m=round(rng.uniform(5, 30), 1), distance_m=distance, note="Dinas luar",
+                        browser=phone_browser(person.employee_id))
     lat, lon, distance = _point_near(rng, site, nearest=0, farthest=site.radius_m * 0.8)
     return PunchRow(employee_id=person.employee_id, at=at, site_id=site.site_id, lat=lat, lon=lon,
-                    accuracy_m=round(rng.uniform(4, 25), 1), distance_m=distance)
+                    accuracy_m=round(rng.uniform(4, 25), 1), distance_m=distance,
+                    browser=phone_browser(person.employee_id))
 
 
 def _proxied_days(plan: HistoryPlan, person: Person, days: list[_Day]) -> None:
@@ -322,18 +375,24 @@ def _office_days(plan: HistoryPlan, rng: random.Random, person: Person, habits: 
     employee_id, site_id = person.employee_id, person.site.site_id if person.site else None
     has_site = person.site is not None
     late_low, late_high = habits.late_range
+    absent, late_days = habits.absent + person.unit_absent, habits.late_days + person.unit_late
+    tail = LATE_TAIL * (2 if person.unit_late else 1)
     for day in days:
         midnight, dip = day.midnight, day.dip
+        rain = RAIN_LATE if day.rain else 0.0
         leave = on_leave.get(day.date)
         if leave is not None:
             if leave == LeaveKind.FIELD_DUTY and has_site and chance() < 0.6:
                 at = midnight + second * int(uniform(7 * 3600, 9 * 3600))
                 plan.mobile.append(_phone_row(rng, person, at, away=True))
             continue
-        if chance() < habits.absent + 0.10 * dip:
+        if chance() < absent + 0.10 * dip:
             continue  # TK
-        if chance() < habits.late_days + 0.30 * dip:
-            arrive = day.start + uniform(late_low, late_high + 15 * dip) * 60
+        if chance() < late_days + 0.30 * dip + rain:
+            if chance() < tail + rain / 2:
+                arrive = day.start + uniform(*LATE_TAIL_MINUTES) * 60
+            else:
+                arrive = day.start + uniform(late_low, late_high + 15 * dip + 40 * rain) * 60
         else:
             arrive = max(min(gauss(habits.arrive, habits.spread), day.start + 300), day.start - 3000)
         phone = has_site and chance() < habits.phone
@@ -402,13 +461,37 @@ def history_people(*, city: City, seed: int, shift_unit: Unit | None) -> list[Pe
     shift_ids = [e.pk for e in employees if shift_unit and e.unit_id == shift_unit.pk]
     teams = {employee_id: index % SHIFT_TEAMS for index, employee_id in enumerate(shift_ids)}
     suspicious = _suspicious(employees, heads=heads, exclude=set(teams), rng=random.Random(f"{seed}/history/proxy"))
+    codes = dict(Unit.objects.filter(city=city).values_list("pk", "code"))
     people = []
     for employee in employees:
         ancestors = [int(part) for part in reversed(employee.unit.path.strip("/").split("/")) if part]
         site = next((sites[unit_id] for unit_id in ancestors if unit_id in sites), None)
+        absent, late = unit_character(seed=seed, codes=[codes[unit_id] for unit_id in ancestors if unit_id in codes])
         people.append(Person(employee.pk, site, field=any(word in employee.position for word in FIELD_POSITIONS),
-                             team=teams.get(employee.pk), suspicious_slot=suspicious.get(employee.pk)))
+                             team=teams.get(employee.pk), suspicious_slot=suspicious.get(employee.pk),
+                             unit_absent=absent, unit_late=late))
     return people
+
+
+@functools.cache
+def _unit_draw(seed: int, code: str) -> tuple[float, float]:
+    rng = random.Random(f"{seed}/history/unit/{code}")
+    if rng.random() < WEAK_UNIT_SHARE:
+        return rng.uniform(*WEAK_ABSENT), WEAK_LATE
+    return rng.uniform(*UNIT_ABSENT), 0.0
+
+
+def unit_character(*, seed: int, codes: list[str]) -> tuple[float, float]:
+    """(extra TK chance, extra late chance) of someone in the unit with these codes (their own first, then the
+    ones above it): the top-level unit's draw, and a weak unit's below it on top of that."""
+    if not codes:
+        return 0.0, 0.0
+    absent, late = _unit_draw(seed, codes[-1])
+    for code in codes[:-1]:
+        extra, extra_late = _unit_draw(seed, code)
+        if extra_late:  # only a weak subunit stands out from its SKPD
+            absent, late = absent + extra / 2, max(late, extra_late)
+    return absent, late
 
 
 def _suspicious(employees: list[Employee], *, heads: set[int], exclude: set[int],
@@ -440,6 +523,19 @@ def _devices(city: City, people: list[Person], rng: random.Random) -> dict[int, 
     return devices
 
 
+def leave_write(employee, leave: PlannedLeave) -> LeaveRequest:
+    """A planned leave asked for and approved by the system, through each step the city's rule asks for, with a
+    surat keterangan dokter (a PDF, or a scanned JPEG for every other employee) where papers are required."""
+    request = LeaveRequest(employee=employee, kind=leave.kind, start_date=leave.start_date, end_date=leave.end_date)
+    days = (leave.end_date - leave.start_date).days + 1
+    papers = [doctor_letter(employee.name, days, as_jpeg=employee.pk % 2 == 1)] if papers_required(request) else []
+    request = leave_request_create(actor=None, employee=employee, kind=leave.kind, start_date=leave.start_date,
+                                   end_date=leave.end_date, reason=leave.reason, attachments=papers)
+    while request.status == RequestStatus.PENDING:
+        request = leave_request_decide(actor=None, request=request, approve=True, note="Disetujui sistem (data demo)")
+    return request
+
+
 @dataclass
 class HistorySummary:
     start: dt.date
@@ -448,6 +544,7 @@ class HistorySummary:
     devices: int = 0
     shifts: int = 0
     leave_requests: int = 0
+    leave_papers: int = 0  # surat dokter attached where the rule requires papers
     punches: int = 0
     mobile_punches: int = 0
     daily_statuses: int = 0
@@ -458,7 +555,8 @@ class HistorySummary:
 
     def as_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "holidays": self.holidays, "devices": self.devices,
-                "shifts": self.shifts, "leave_requests": self.leave_requests, "punches": self.punches,
+                "shifts": self.shifts, "leave_requests": self.leave_requests,
+                "leave_papers": self.leave_papers, "punches": self.punches,
                 "mobile_punches": self.mobile_punches, "daily_statuses": self.daily_statuses,
                 "statuses": self.statuses, "late": self.late, "suspicious": self.suspicious, "seconds": self.seconds}
 
@@ -518,10 +616,13 @@ def _history_build(*, city, days, seed, end, step, progress, number) -> HistoryS
     summary.suspicious = sorted(p.employee_id for p in people if p.suspicious_slot is not None)
     devices = _devices(city, people, random.Random(f"{seed}/history/devices"))
     summary.devices = len(devices)
+    kiosk, kiosk_users = demo_kiosk_register(people=people)
     progress(f"{step} Kalender kerja dan mesin: {number(summary.holidays)} hari libur dan cuti bersama, "
-             f"{number(len(devices))} mesin absensi disetujui ({took('setup')})")
+             f"{number(len(devices))} mesin absensi disetujui, anjungan presensi di {kiosk.site.name} "
+             f"({took('setup')})")
 
-    plan = history_plan(people=people, calendar=calendar, seed=seed)
+    with bar(f"{step} Rencana riwayat", len(people), unit="pegawai") as advance:
+        plan = history_plan(people=people, calendar=calendar, seed=seed, tick=advance)
     progress(f"{step} Rencana riwayat {number(len(calendar.dates()))} hari "
              f"({start:%d-%m-%Y} s.d. {end:%d-%m-%Y}): {number(len(plan.device) + len(plan.mobile))} rekaman "
              f"({took('plan')})")
@@ -535,18 +636,24 @@ def _history_build(*, city, days, seed, end, step, progress, number) -> HistoryS
         progress(f"{step} Sif: {number(summary.shifts)} sif 24 jam untuk {shift_unit.name} sejak "
                  f"{roster_start:%d-%m-%Y} ({took('shifts')})")
 
-    for leave in plan.leaves:
-        request = leave_request_create(actor=None, employee=employees[leave.employee_id], kind=leave.kind,
-                                       start_date=leave.start_date, end_date=leave.end_date, reason=leave.reason)
-        leave_request_decide(actor=None, request=request, approve=True, note="Disetujui sistem (data demo)")
+    with bar(f"{step} Cuti dan izin", len(plan.leaves), unit="pengajuan") as advance:
+        for leave in plan.leaves:
+            summary.leave_papers += leave_write(employees[leave.employee_id], leave).attachments.count()
+            advance(1)
     summary.leave_requests = len(plan.leaves)
-    progress(f"{step} Cuti dan izin: {number(summary.leave_requests)} pengajuan disetujui ({took('leave')})")
+    progress(f"{step} Cuti dan izin: {number(summary.leave_requests)} pengajuan disetujui, "
+             f"{number(summary.leave_papers)} dengan surat dokter ({took('leave')})")
 
-    summary.punches, summary.mobile_punches = _ingest(city, plan, devices, calendar, step, progress, number)
+    summary.punches, summary.mobile_punches = _ingest(city, plan, devices, (kiosk, kiosk_users), calendar, step)
     progress(f"{step} Kehadiran: {number(summary.punches)} rekaman ({number(summary.mobile_punches)} lewat "
              f"ponsel) ({took('punches')})")
 
-    daily_status_rebuild(city=city, start=start, end=end, now=history_now(calendar=calendar))
+    dates = calendar.dates()
+    with bar("[7/7] Status harian", len(dates), unit="hari") as advance:
+        for first in range(0, len(dates), STATUS_DAYS):  # in slices, for the bar; one slice costs as much per day
+            chunk = dates[first:first + STATUS_DAYS]
+            daily_status_rebuild(city=city, start=chunk[0], end=chunk[-1], now=history_now(calendar=calendar))
+            advance(len(chunk))
     took("statuses")
     summary.statuses = dict(DailyStatus.objects.filter(employee__unit__city=city, date__range=(start, end))
                             .values_list("status").annotate(n=Count("pk")).order_by("status"))
@@ -556,27 +663,30 @@ def _history_build(*, city, days, seed, end, step, progress, number) -> HistoryS
     return summary
 
 
-def _ingest(city: City, plan: HistoryPlan, devices: dict[int, Device], calendar: WorkCalendar, step: str,
-            progress: Callable[[str], None], number: Callable[[float], str]) -> tuple[int, int]:
-    """Device punches per machine and phone check-ins, in batches of BATCH_ROWS, each batch one ingest."""
+def _ingest(city: City, plan: HistoryPlan, devices: dict[int, Device], kiosk: tuple[Kiosk, set[int]],
+            calendar: WorkCalendar, step: str) -> tuple[int, int]:
+    """Device punches per machine, kiosk check-ins and phone check-ins, in batches of BATCH_ROWS, each batch one
+    ingest."""
     by_site: dict[int | None, list[PunchRow]] = defaultdict(list)
-    for row in plan.device:
+    machine_rows, kiosk_rows = kiosk_rows_split(plan.device, *kiosk)
+    for row in machine_rows:
         by_site[row.site_id].append(row)
-    batches = [(PunchSource.DEVICE, devices.get(site_id), rows[i:i + BATCH_ROWS])
+    batches = [(PunchSource.DEVICE, devices.get(site_id), None, rows[i:i + BATCH_ROWS])
                for site_id, rows in sorted(by_site.items(), key=lambda item: item[0] or 0)
                for i in range(0, len(rows), BATCH_ROWS)]
-    batches += [(PunchSource.MOBILE, None, plan.mobile[i:i + BATCH_ROWS])
+    batches += [(PunchSource.KIOSK, None, kiosk[0], kiosk_rows[i:i + BATCH_ROWS])
+                for i in range(0, len(kiosk_rows), BATCH_ROWS)]
+    batches += [(PunchSource.MOBILE, None, None, plan.mobile[i:i + BATCH_ROWS])
                 for i in range(0, len(plan.mobile), BATCH_ROWS)]
     total = len(plan.device) + len(plan.mobile)
     now = history_now(calendar=calendar)
-    stored = shown = 0
+    stored = 0
     sources: Counter = Counter()
-    for source, device, rows in batches:
-        result = punches_ingest(city=city, rows=rows, source=source, device=device, now=now,
-                                refresh_statuses=False)
-        stored += result.accepted
-        sources[source] += result.accepted
-        if stored - shown >= PROGRESS_EVERY and stored < total:
-            shown = stored
-            progress(f"{step} Kehadiran: {number(stored)}/{number(total)} rekaman…")
+    with bar(f"{step} Kehadiran", total, unit="rekaman") as advance:
+        for source, device, at_kiosk, rows in batches:
+            result = punches_ingest(city=city, rows=rows, source=source, device=device, kiosk=at_kiosk, now=now,
+                                    refresh_statuses=False)
+            stored += result.accepted
+            sources[source] += result.accepted
+            advance(len(rows))
     return stored, sources[PunchSource.MOBILE]

@@ -3,6 +3,7 @@
 Everything here is pure (no database), so the plan can be checked and compared on its own.
 """
 
+import dataclasses
 import random
 from dataclasses import dataclass
 
@@ -123,19 +124,52 @@ def region_code_digits(code: str) -> str:
     return code.replace(".", "")
 
 
-def skpd_units(skpd: Skpd, *, headcount: float) -> list[UnitPlan]:
-    """The SKPD and its parts, its headcount shared out by the parts' weights."""
-    total_weight = skpd.root_weight + sum(part.weight for part in skpd.parts)
+# Real units differ in size: parts whose head says what they are get a headcount drawn from a realistic range
+# (the mode by their catalogue weight: an SMP is larger than an SD); the other parts stray from their catalogue
+# weight by a factor drawn evenly between SIZE_SPREAD's bounds and stay inside PART_RANGE. All at
+# BASELINE_EMPLOYEES; other city sizes scale them.
+DRAWN_SIZES = {"Kepala Puskesmas": (10, 58, 5.0), "Kepala Sekolah": (7, 42, 7.0)}  # low, high, weight of the top
+SIZE_SPREAD = (0.45, 1.7)
+PART_RANGE = (6, 27)
+
+
+def _drawn(part: Part, rng: random.Random) -> float | None:
+    low, high, top = DRAWN_SIZES.get(part.head, (0, 0, 0))
+    if not top:
+        return None
+    mode = low + (high - low) * min(1.0, part.weight / top) * 0.6
+    return rng.triangular(low, high, mode)
+
+
+def part_baselines(skpd: Skpd, *, headcount: float, rng: random.Random | None) -> tuple[float, list[float]]:
+    """(the head office's, each part's) expected headcount; the catalogue's weights as they are without `rng`.
+    Drawn sizes do not add up to the SKPD's headcount: `unit_sizes` shares the city's employees out anyway."""
+    total = skpd.root_weight + sum(part.weight for part in skpd.parts)
+    root = headcount * skpd.root_weight / total
+    if rng is None:
+        return root, [headcount * part.weight / total for part in skpd.parts]
+    parts = []
+    for part in skpd.parts:
+        drawn = _drawn(part, rng)
+        if drawn is None:
+            share = headcount * part.weight * rng.uniform(*SIZE_SPREAD) / total
+            drawn = min(max(share, PART_RANGE[0]), PART_RANGE[1])
+        parts.append(drawn)
+    return root, parts
+
+
+def skpd_units(skpd: Skpd, *, headcount: float, rng: random.Random | None = None) -> list[UnitPlan]:
+    """The SKPD and its parts, its headcount shared out by the parts' weights (sizes drawn with `rng`)."""
+    root_baseline, baselines = part_baselines(skpd, headcount=headcount, rng=rng)
     root = UnitPlan(code=skpd.code, name=skpd.name, short_name=skpd.short_name, kind=skpd.kind, parent_code="",
                     head=skpd.head, leaders=skpd.leaders, staff=skpd.staff + GENERIC_STAFF, field=skpd.field,
-                    baseline=headcount * skpd.root_weight / total_weight,
-                    office=skpd.office)
+                    baseline=root_baseline, office=skpd.office)
     parts = [
         UnitPlan(code=f"{skpd.code}-{part.suffix}", name=part.name, short_name="", kind=part.kind,
                  parent_code=skpd.code, head=part_head(part), leaders=part_leaders(part),
                  staff=part_staff(part, skpd), field=part.field or skpd.field,
-                 baseline=headcount * part.weight / total_weight, site_kelurahan=part.site_kelurahan)
-        for part in skpd.parts
+                 baseline=baseline, site_kelurahan=part.site_kelurahan)
+        for part, baseline in zip(skpd.parts, baselines, strict=True)
     ]
     return [root, *parts]
 
@@ -164,7 +198,9 @@ def plan_units(*, catalogue: tuple[Skpd, ...], kecamatan: list[Region], keluraha
     regional = regional_units(kecamatan=kecamatan, kelurahan=kelurahan, rng=rng)
     skpd_total = BASELINE_EMPLOYEES - sum(plan.baseline for plan in regional)
     scale = skpd_total / sum(skpd.headcount for skpd in catalogue)
-    plans = [plan for skpd in catalogue for plan in skpd_units(skpd, headcount=skpd.headcount * scale)]
+    plans = [plan for skpd in catalogue for plan in skpd_units(skpd, headcount=skpd.headcount * scale, rng=rng)]
+    drawn = sum(plan.baseline for plan in plans)  # drawn sizes do not add up exactly: the SKPD share stays
+    plans = [dataclasses.replace(plan, baseline=plan.baseline * skpd_total / drawn) for plan in plans]
     return plans + regional
 
 

@@ -1,10 +1,13 @@
 """The demo logins: one per role, all with the same published password. Never for a real deployment."""
 
 import random
+from base64 import b32encode
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satulayar.demo.people import plain_name, split_name
 from satulayar.org.choices import EmploymentType, Role, Sex, UnitKind
@@ -12,6 +15,10 @@ from satulayar.org.models import City, Employee, Kelurahan, Unit
 from satulayar.org.services import employee_update, role_assign
 
 DEMO_PASSWORD = "satulayar"
+# The demo logins whose roles need a second factor share this published TOTP key (base32 DEMO_TOTP_SECRET):
+# add it to any authenticator app, or print the current code with `satulayar demo_totp`.
+DEMO_TOTP_KEY = b"satulayar-demo-totp!".hex()
+DEMO_TOTP_SECRET = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 DEMO_KECAMATAN = "Banjarmasin Barat"
 DEMO_KELURAHAN = "Kuin Cerucuk"
 
@@ -68,6 +75,7 @@ def create_demo_users(*, city: City, seed: int) -> list:
             role_assign(actor=None, user=user, role=role, city=city)
         if employee:
             employee_update(actor=None, employee=employee, user=user)
+        _demo_totp_device(user, login)
         users.append(user)
     return users
 
@@ -79,6 +87,11 @@ def _login_user(login: DemoLogin, *, name: str, password: str):
     user.password = password
     user.save()
     return user
+
+
+def _demo_totp_device(user, login: DemoLogin) -> None:
+    if {login.role, *login.extra_roles} & set(settings.SATULAYAR_OTP_ROLES):
+        TOTPDevice.objects.update_or_create(user=user, name="Demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True})
 
 
 def _unit_for(login: DemoLogin, city: City) -> Unit | None:

@@ -6,14 +6,14 @@ tipped off. After closing, a unit admin (and the head of a unit) sees only the f
 units, and updates their follow-up.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from satulayar.inspections.choices import InspectionStatus
 from satulayar.inspections.models import Finding, Inspection
 from satulayar.org import access
 from satulayar.org.choices import Role
-from satulayar.org.models import Unit
+from satulayar.org.models import subtree_q
 
 INSPECT = "inspect"
 
@@ -40,18 +40,11 @@ def inspection_get_for_user(*, user, pk) -> Inspection:
         raise Http404(f"inspection {pk}") from None
 
 
-def _headed_paths(user) -> list[str]:
-    employee_id = access.scope_for(user).employee_id
-    if employee_id is None:
-        return []
-    return list(Unit.objects.filter(head_id=employee_id).values_list("path", flat=True))
-
-
 def follow_up_paths(user) -> list[str]:
     """The unit subtrees whose assigned findings the user follows up: administered or headed units."""
     scope = access.scope_for(user)
     paths = list(scope.unit_paths) if Role.UNIT_ADMIN in scope.roles else []
-    return sorted(set(paths + _headed_paths(user)))
+    return sorted(set(paths + [unit.path for unit in access.headed_units(user)]))
 
 
 def findings_for(user) -> QuerySet[Finding]:
@@ -63,10 +56,7 @@ def findings_for(user) -> QuerySet[Finding]:
         return findings.none()
     if scope.can(INSPECT):
         return findings.filter(inspection__city_id__in=scope.city_ids)
-    in_units = Q(pk__in=[])
-    for path in follow_up_paths(user):
-        in_units |= Q(assigned_unit__path__startswith=path)
-    return findings.filter(in_units, assigned_unit__isnull=False)
+    return findings.filter(subtree_q(follow_up_paths(user), via="assigned_unit"), assigned_unit__isnull=False)
 
 
 def finding_get_for_user(*, user, pk) -> Finding:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from satulayar.core.apitypes import DbId
 from satulayar.inspections import selectors, services
 from satulayar.inspections.access import finding_get_for_user, inspection_get_for_user, may_inspect
 from satulayar.inspections.choices import FindingKind
@@ -24,7 +25,7 @@ router = Router(tags=["sidak"])
 
 
 class StartIn(Schema):
-    unit_ids: list[int]
+    unit_ids: list[DbId]
     title: str = ""
     started_at: dt.datetime | None = None
 

@@ -9,7 +9,8 @@ from satulayar.inspections.choices import FollowUpStatus, Observation
 
 class StartForm(forms.Form):
     units = forms.ModelMultipleChoiceField(queryset=None, label=_("Unit yang disidak"),
-                                           help_text=_("Sub-unit ikut disidak. Tahan Ctrl untuk memilih beberapa."),
+                                           help_text=_("Sub-unit ikut disidak. Ketik untuk mencari, lalu centang "
+                                                       "satu unit atau lebih."),
                                            error_messages={"required": _("Pilih minimal satu unit yang akan disidak."),
                                                            "invalid_choice": _("Unit %(value)s di luar wewenang Anda."),
                                                            "invalid_pk_value": _("Unit tidak dikenal.")},

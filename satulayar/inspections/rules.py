@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from satulayar.core.numbers import percent
 from satulayar.inspections.choices import FindingKind, Observation
 
 UNRECORDED_GRACE = dt.timedelta(minutes=15)
@@ -105,10 +106,6 @@ def finding_kind(*, recorded: Recorded, observation: str | None, observed_at: dt
     return None
 
 
-def percent(part: int, whole: int) -> Decimal | None:
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1")) if whole else None
-
-
 @dataclass
 class UnitTally:
     """Per unit: scheduled, observed, and the attendance rates seen and recorded among the observed."""
@@ -132,11 +129,11 @@ class UnitTally:
 
     @property
     def observed_rate(self) -> Decimal | None:
-        return percent(self.observed_present, self.observed)
+        return percent(self.observed_present, self.observed, places=1)
 
     @property
     def recorded_rate(self) -> Decimal | None:
-        return percent(self.recorded_present, self.observed)
+        return percent(self.recorded_present, self.observed, places=1)
 
     @property
     def gap(self) -> Decimal | None:

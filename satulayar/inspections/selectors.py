@@ -16,7 +16,7 @@ from satulayar.inspections.models import Finding, Inspection, Mark, RosterEntry
 from satulayar.inspections.records import day_records
 from satulayar.inspections.rules import Recorded, UnitTally, Verdict, finding_kind
 from satulayar.inspections.services import entry_verdict
-from satulayar.org.models import Employee, Unit
+from satulayar.org.models import Employee, Unit, subtree_q
 
 REPEAT_MIN = 2
 
@@ -161,7 +161,7 @@ def findings_list(*, user, unit: Unit | None = None, employee: Employee | None =
     """Findings the user may see, optionally of a unit subtree or one employee, newest inspection first."""
     findings = findings_for(user).select_related("inspection", "employee", "unit", "assigned_unit")
     if unit is not None:
-        findings = findings.filter(unit__path__startswith=unit.path)
+        findings = findings.filter(subtree_q(unit, via="unit"))
     if employee is not None:
         findings = findings.filter(employee=employee)
     if status:
@@ -184,7 +184,7 @@ def repeat_offenders(*, user, unit: Unit | None = None, min_findings: int = REPE
     """People with findings in at least `min_findings` inspections, the most first."""
     findings = findings_for(user)
     if unit is not None:
-        findings = findings.filter(unit__path__startswith=unit.path)
+        findings = findings.filter(subtree_q(unit, via="unit"))
     per_employee = (findings.values("employee").annotate(n=Count("id"), inspections=Count("inspection", distinct=True))
                     .filter(inspections__gte=min_findings).order_by("-n", "employee"))
     ids = [row["employee"] for row in per_employee]
@@ -203,6 +203,5 @@ def repeat_offenders(*, user, unit: Unit | None = None, min_findings: int = REPE
 
 def unit_history(*, user, unit: Unit) -> list[Inspection]:
     """Inspections that covered the unit (visited it or a unit above it)."""
-    ancestors = [int(p) for p in unit.path.strip("/").split("/") if p]
-    return list(inspections_for(user).filter(Q(units__in=ancestors) | Q(units__path__startswith=unit.path))
+    return list(inspections_for(user).filter(Q(units__in=unit.ancestor_ids) | subtree_q(unit, via="units"))
                 .distinct().order_by("-started_at"))

@@ -11,34 +11,29 @@ import datetime as dt
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from satulayar.attendance.schedules import city_zone
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
-from satulayar.core.events import event_publish
+from satulayar.core.events import event_publish, inspections_channel
+from satulayar.core.time import local_date
 from satulayar.inspections.access import may_inspect
 from satulayar.inspections.choices import FollowUpStatus, InspectionStatus, Observation
 from satulayar.inspections.models import Finding, Inspection, Mark, RosterEntry
 from satulayar.inspections.records import day_records
 from satulayar.inspections.rules import MarkView, Recorded, finding_kind, verdict_for
 from satulayar.org import access
-from satulayar.org.models import Employee, Unit
+from satulayar.org.models import Employee, Unit, subtree_q
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG": "png", b"RIFF": "webp"}
 MAX_BATCH = 500
-
-
-def inspections_channel(city) -> str:
-    return f"inspections:{city.pk}"
 
 
 def _require_inspector(actor) -> None:
@@ -54,13 +49,9 @@ def _require_lead(actor, inspection: Inspection, what: str) -> None:
 
 def _require_open(inspection: Inspection) -> None:
     if not inspection.is_open:
-        closed = timezone.localtime(inspection.closed_at, city_zone(inspection.city.timezone))
+        closed = timezone.localtime(inspection.closed_at, inspection.city.zone)
         raise ValidationError(_("Sidak ini sudah ditutup pada %(at)s; tidak ada lagi perubahan yang diterima.")
                               % {"at": closed.strftime("%d-%m-%Y %H:%M")}, code="closed")
-
-
-def local_date(city, moment: dt.datetime) -> dt.date:
-    return moment.astimezone(city_zone(city.timezone)).date()
 
 
 # --- start ----------------------------------------------------------------------------------------------------
@@ -95,10 +86,7 @@ def inspection_start(*, actor, units: list[Unit], title: str = "", started_at: d
     date = local_date(city, started_at)
     if date != local_date(city, now):
         raise ValidationError({"started_at": [_("Sidak dimulai hari ini; waktu mulai harus pada tanggal hari ini.")]})
-    in_units = Q(pk__in=[])
-    for unit in units:
-        in_units |= Q(unit__path__startswith=unit.path)
-    employees = list(Employee.objects.filter(in_units, active=True).select_related("unit__city"))
+    employees = list(Employee.objects.filter(subtree_q(units, via="unit"), active=True).select_related("unit__city"))
     records = day_records(employees=employees, date=date, as_of=started_at)
     scheduled = [e for e in employees if records[e.pk].scheduled]
     if not scheduled:
@@ -111,6 +99,8 @@ def inspection_start(*, actor, units: list[Unit], title: str = "", started_at: d
     RosterEntry.objects.bulk_create([_entry(inspection, e, records[e.pk], started_at) for e in scheduled])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=inspection, after=snapshot(inspection),
                  note=_("%(n)s pegawai terjadwal") % {"n": len(scheduled)})
+    event_publish(channel=inspections_channel(city), kind="inspection.started",
+                  data={"inspection": inspection.pk, "roster": len(scheduled), "date": date})
     return inspection
 
 
@@ -152,8 +142,9 @@ def photo_from_data_url(value: str) -> ContentFile | None:
 
 
 def photo_checked(content: bytes) -> ContentFile:
-    if len(content) > PHOTO_MAX_BYTES:
-        raise _Rejected(_("Foto terlalu besar: paling besar %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // 1024 // 1024})
+    limit = settings.INSPECTIONS_PHOTO_MAX_BYTES
+    if len(content) > limit:
+        raise _Rejected(_("Foto terlalu besar: paling besar %(mb)s MB.") % {"mb": limit // 1024 // 1024})
     ext = next((e for magic, e in PHOTO_TYPES.items() if content.startswith(magic)), None)
     if ext is None or (ext == "webp" and content[8:12] != b"WEBP"):
         raise _Rejected(_("Foto harus berupa gambar JPEG, PNG, atau WebP."))
@@ -326,7 +317,7 @@ def inspection_close(*, actor, inspection: Inspection, note: str = "", now: dt.d
     if not any(v.observation for v in verdicts.values()):
         raise ValidationError(_("Belum ada satu pun pengamatan; tandai pegawai sebelum menutup sidak."))
     records = day_records(employees=[e.employee for e in entries], date=inspection.date, as_of=now)
-    zone = city_zone(inspection.city.timezone)
+    zone = inspection.city.zone
     findings = []
     for entry in entries:
         record = records[entry.employee_id]
@@ -345,7 +336,7 @@ def inspection_close(*, actor, inspection: Inspection, note: str = "", now: dt.d
     inspection.save(update_fields=["status", "closed_at", "signed_by", "sign_off_note"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=inspection, before=before, after=snapshot(inspection),
                  note=_("ditutup dan ditandatangani; %(n)s temuan") % {"n": len(findings)})
-    event_publish(channel=inspections_channel(inspection.city), kind="inspection_closed",
+    event_publish(channel=inspections_channel(inspection.city), kind="inspection.closed",
                   data={"inspection": inspection.pk, "findings": len(findings), "date": inspection.date})
     return inspection
 
@@ -359,7 +350,7 @@ def finding_assign(*, actor, finding: Finding, due_date: dt.date, unit: Unit | N
     _require_inspector(actor)
     finding = Finding.objects.select_for_update().select_related("inspection", "unit").get(pk=finding.pk)
     unit = unit or finding.unit
-    if not finding.unit.path.startswith(unit.path):
+    if not finding.unit.is_descendant_of(unit):
         raise ValidationError({"unit": [_("Temuan hanya dapat ditugaskan ke unit pegawai itu atau unit di atasnya.")]})
     if due_date is None or due_date < finding.inspection.date:
         raise ValidationError({"due_date": [_("Batas waktu tindak lanjut harus pada atau setelah tanggal sidak.")]})

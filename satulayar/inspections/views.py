@@ -3,8 +3,9 @@ conflicts, sign-off, findings with their follow-up, and history. Thin: access, t
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -14,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from satulayar.attendance.schedules import city_zone
 from satulayar.core.decorators import capability_required
+from satulayar.core.forms import form_errors_add
 from satulayar.inspections import exports, selectors, services
 from satulayar.inspections.access import (
     INSPECT,
@@ -53,10 +54,9 @@ def inspection_start(request):
         try:
             inspection = services.inspection_start(
                 actor=request.user, units=list(form.cleaned_data["units"]), title=form.cleaned_data["title"],
-                started_at=form.started_at(city_zone(form.cleaned_data["units"][0].city.timezone)))
+                started_at=form.started_at(form.cleaned_data["units"][0].city.zone))
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_add(form, exc)
         else:
             return redirect("inspections:roster", pk=inspection.pk)
     return render(request, "inspections/start.html", {"form": form}, status=422 if form.errors else 200)
@@ -80,7 +80,8 @@ def inspection_roster(request, pk: int):
     for row in report.rows:
         row.mine = mine.get(row.entry.employee_id, "")
     context = {"inspection": inspection, "report": report, "is_lead": request.user.pk == inspection.lead_id,
-               "observation_choices": [(o.value, o.label, o.colour) for o in Observation]}
+               "observation_choices": [(o.value, o.label, o.colour) for o in Observation],
+               "request_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
     template = "inspections/_roster.html" if request.GET.get("partial") else "inspections/roster.html"
     return render(request, template, context)
 
@@ -169,19 +170,16 @@ def mark_photo(request, uuid):
 
 # --- findings, follow-up, history -----------------------------------------------------------------------------
 
-def _follow_up_gate(request):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+def _follow_up_gate(request) -> None:
     if not may_see_follow_ups(request.user):
         raise PermissionDenied
-    return None
 
 
 @require_GET
+@login_required
 def finding_list(request):
     """Inspectors see every finding; a unit admin or unit head those assigned to their units."""
-    if (gate := _follow_up_gate(request)) is not None:
-        return gate
+    _follow_up_gate(request)
     status, kind = request.GET.get("status", ""), request.GET.get("kind", "")
     unit = employee = None
     if request.GET.get("unit", "").isdigit():
@@ -198,12 +196,12 @@ def finding_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def finding_detail(request, pk: int):
-    if (gate := _follow_up_gate(request)) is not None:
-        return gate
+    _follow_up_gate(request)
     finding = finding_get_for_user(user=request.user, pk=pk)
     inspector = may_inspect(request.user)
-    ancestors = [int(p) for p in finding.unit.path.strip("/").split("/") if p]
+    ancestors = finding.unit.ancestor_ids
     assign_form = AssignForm(initial={"unit": finding.assigned_unit_id or finding.unit_id,
                                       "due_date": finding.due_date or finding.inspection.date + dt.timedelta(days=14),
                                       "note": finding.follow_up_note},

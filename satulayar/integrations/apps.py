@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class IntegrationsConfig(AppConfig):
     name = "satulayar.integrations"
+    # Connector secrets, sealed with core.vault: re-sealed by `secrets_rotate`.
+    sealed_fields = [("integrations.Connector", "secret", "integrations")]
     verbose_name = _("Integrasi data")
 
     def ready(self):

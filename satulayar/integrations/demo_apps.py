@@ -20,6 +20,7 @@ import sqlite3
 import threading
 import urllib.parse
 import urllib.request
+import uuid
 import zoneinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -184,7 +185,8 @@ def dukcapil_db_build(*, path: Path, seed: int, kelurahan: list[str], start: dt.
 
 
 class RainGaugePusher:
-    """BPBD's rain gauges: every `interval` seconds, push the last hour's rainfall, signed, to our webhook."""
+    """BPBD's rain gauges: every `interval` seconds, push the last hour's rainfall to our webhook, signed the
+    Standard Webhooks way."""
 
     def __init__(self, *, seed: int, url: str, secret: str, interval: float = 60):
         self.seed, self.url, self.secret, self.interval = seed, url, secret, interval
@@ -196,12 +198,13 @@ class RainGaugePusher:
         return json.dumps({"bacaan": readings}).encode()
 
     def push_once(self) -> int:
-        from satulayar.integrations.webhook import webhook_headers
+        from satulayar.core.webhooks import headers_for
 
         hour = dt.datetime.now(ZONE).replace(minute=0, second=0, microsecond=0)
         body = self.payload(hour)
         request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json", **webhook_headers(secret=self.secret, body=body)})
+            "Content-Type": "application/json",
+            **headers_for(secret=self.secret, msg_id=f"msg_{uuid.uuid4().hex}", body=body)})
         with urllib.request.urlopen(request, timeout=10) as response:  # our own server on localhost
             return response.status
 

@@ -4,6 +4,8 @@ the connector's fields, its plain config, its secrets (kept encrypted) and its m
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from satulayar.core.outbound import INTEGRATIONS, OutboundRefused, headers_check, url_check
+from satulayar.core.vault import SecretUnreadable
 from satulayar.integrations.choices import ApiScope, AuthKind, ConnectorKind, Pagination
 from satulayar.integrations.crypto import secret_open
 from satulayar.integrations.models import Connector, Indicator
@@ -114,6 +116,8 @@ class ConnectorForm(MappingFieldsMixin, forms.Form):
                                           initial=60)
     max_retries = forms.IntegerField(label=_("Ulangan bila gagal"), min_value=0, max_value=10, initial=3)
 
+    secret_problem = ""
+
     def __init__(self, *args, city, kind: str, connector: Connector | None = None, **kwargs):
         if connector is not None and "initial" not in kwargs:
             kwargs["initial"] = connector_initial(connector)
@@ -124,11 +128,30 @@ class ConnectorForm(MappingFieldsMixin, forms.Form):
         self.fields["department"].queryset = Unit.objects.filter(city=city).order_by("name")
         if kind != ConnectorKind.UPLOAD:
             self._add_mapping_fields(city)
-        stored = secret_open(connector.secret) if connector else {}
+        try:
+            stored = secret_open(connector.secret) if connector else {}
+        except SecretUnreadable as exc:
+            stored, self.secret_problem = {}, str(exc)
         for name in SECRET_FIELDS:
             if name in self.fields and stored.get(name):
                 self.fields[name].help_text = _("Tersimpan terenkripsi. Kosongkan untuk tetap memakai yang lama.")
         _dress(self)
+
+    def clean_url(self):
+        url = (self.cleaned_data.get("url") or "").strip()
+        try:
+            url_check(url, purpose=INTEGRATIONS)
+        except OutboundRefused as exc:
+            raise forms.ValidationError(_("Alamat ditolak: %(reason)s.") % {"reason": exc}) from None
+        return url
+
+    def clean_api_key_header(self):
+        name = (self.cleaned_data.get("api_key_header") or "").strip()
+        try:
+            headers_check({name: ""})
+        except OutboundRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return name
 
     def parts(self) -> tuple[dict, dict, dict, dict]:
         data = self.cleaned_data

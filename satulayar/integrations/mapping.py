@@ -178,7 +178,7 @@ class Mapper:
 
     def __init__(self, *, city, mapping: dict, now: dt.datetime | None = None):
         self.city = city
-        self.zone = zoneinfo.ZoneInfo(city.timezone)
+        self.zone = city.zone
         self.mapping = mapping_validate(city=city, mapping=mapping)
         self.now = now or timezone.now()
         codes = [pair["indicator"] for pair in self.mapping["values"]]

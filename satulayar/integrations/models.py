@@ -176,18 +176,19 @@ class IndicatorValue(models.Model):
 
 
 class WebhookReceipt(models.Model):
-    """A signature already accepted for a connector: the same one again inside the window is a replay."""
+    """A push already accepted for a connector, by its replay key ("id:<webhook-id>", or "sig:<signature>" for the
+    own format, which signs no id): the same key again inside the window is a replay."""
 
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="+")
-    signature = models.CharField(max_length=64)
+    event_id = models.CharField(max_length=255)
     received_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["connector", "signature"], name="webhook_receipt_unique")]
+        constraints = [models.UniqueConstraint(fields=["connector", "event_id"], name="webhook_receipt_event_unique")]
         indexes = [models.Index(fields=["received_at"])]
 
     def __str__(self):
-        return f"{self.connector_id} {self.signature[:12]}…"
+        return f"{self.connector_id} {self.event_id[:16]}…"
 
 
 class ApiClient(models.Model):

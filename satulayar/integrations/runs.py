@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from satulayar.core.events import event_publish
+from satulayar.core.events import event_publish, integrations_channel
+from satulayar.core.vault import SecretUnreadable
 from satulayar.integrations.choices import ConnectorKind, Health, RunStatus, RunTrigger, UpdateFrequency
 from satulayar.integrations.crypto import secret_open
 from satulayar.integrations.mapping import Mapper, MapResult, values_combine
@@ -26,11 +27,10 @@ from satulayar.integrations.sources import SourceError, rest_fetch, sql_fetch
 
 log = logging.getLogger(__name__)
 MAX_REJECTIONS_KEPT = 200
-EVENT_CHANNEL = "integrations"
 
 
 def retry_base_seconds() -> int:
-    return int(getattr(settings, "INTEGRATIONS_RETRY_BASE_SECONDS", 60))
+    return int(settings.INTEGRATIONS_RETRY_BASE_SECONDS)
 
 
 def run_create(*, connector: Connector, trigger: str, actor=None, status: str = RunStatus.RUNNING,
@@ -136,7 +136,7 @@ def connector_after_run(*, connector: Connector, run: Run, transient: bool = Fal
     Connector.objects.filter(pk=connector.pk).update(**changes)
     for name, value in changes.items():
         setattr(connector, name, value)
-    event_publish(channel=EVENT_CHANNEL, kind="run", data={
+    event_publish(channel=integrations_channel(connector.city_id), kind="integration.run", data={
         "connector": connector.pk, "run": run.pk, "status": run.status, "accepted": run.accepted_count,
         "rejected": run.rejected_count, "health": connector_health(connector, now=now)})
 
@@ -162,14 +162,18 @@ def source_fetch(*, connector: Connector, sample: bool = False, config: dict | N
                  secret: dict | None = None, auth_kind: str | None = None, mapping: dict | None = None):
     """The connector's records (or a first sample for a preview, with unsaved settings from its form)."""
     config = connector.config if config is None else config
-    secret = secret_open(connector.secret) if secret is None else secret
+    if secret is None:
+        try:
+            secret = secret_open(connector.secret)
+        except SecretUnreadable as exc:
+            raise SourceError(str(exc)) from None
     mapping = connector.mapping if mapping is None else mapping
     if connector.kind == ConnectorKind.REST:
         return rest_fetch(config=config, auth_kind=auth_kind or connector.auth_kind, secret=secret,
                           records_path=(mapping or {}).get("records", ""), sample=sample)
     if connector.kind == ConnectorKind.SQL:
         if not secret.get("dsn"):
-            raise SourceError(_("DSN basis data belum diisi (atau tidak dapat dibuka dengan kunci server ini)."))
+            raise SourceError(_("DSN basis data belum diisi."))
         return sql_fetch(dsn=secret["dsn"], query=config.get("query", ""), sample=sample)
     raise SourceError(_("Sumber data jenis ini tidak ditarik; datanya dikirim atau diunggah."))
 
@@ -188,6 +192,17 @@ def connectors_run_due(*, now: dt.datetime | None = None) -> list[Run]:
         except Exception:
             log.exception("scheduled run of connector %s failed", connector.pk)
     return runs
+
+
+def runs_interrupted_close(*, now: dt.datetime | None = None) -> int:
+    """Scheduled runs left "running" by a worker that was stopped mid-run are closed as failed.
+
+    Only the connectors tick starts scheduled runs and it holds a single-run lock, so when it starts none of
+    them can still be alive; the connector's next_run_at was never moved, so the tick pulls it again.
+    """
+    return Run.objects.filter(status=RunStatus.RUNNING, trigger__in=[RunTrigger.SCHEDULE, RunTrigger.RETRY]).update(
+        status=RunStatus.FAILED, finished_at=now or timezone.now(),
+        error=_("Terputus: worker berhenti di tengah proses; dijalankan ulang pada giliran berikutnya."))
 
 
 def stale_after(connector: Connector) -> dt.timedelta:

@@ -19,7 +19,7 @@ SERIES_POINTS = 14
 
 
 def _zone(city) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(city.timezone)
+    return city.zone
 
 
 def period_local(period: dt.datetime, granularity: str, zone) -> dt.date | dt.datetime:

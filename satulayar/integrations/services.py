@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.vault import SecretUnreadable
 from satulayar.integrations.access import require_manage
 from satulayar.integrations.choices import ApiScope, ConnectorKind
 from satulayar.integrations.crypto import secret_open, secret_seal
@@ -55,12 +56,7 @@ def connector_save(*, actor, city, fields: dict, config: dict, secret: dict, map
     connector.mapping = mapping_validate(city=city, mapping=mapping) if mapping else {}
     if connector.kind != ConnectorKind.UPLOAD and not connector.mapping:
         raise ValidationError(_("Pemetaan belum menyebut indikator dan kolom nilainya."))
-    stored = secret_open(connector.secret)
-    stored.update({k: v for k, v in secret.items() if v})
-    new_webhook_secret = ""
-    if connector.kind == ConnectorKind.WEBHOOK and not stored.get("webhook_secret"):
-        new_webhook_secret = stored["webhook_secret"] = webhook_secret_new()
-    connector.secret = secret_seal(stored)
+    new_webhook_secret = _secrets_merge(connector, secret)
     if creating or connector.next_run_at is None:
         connector.next_run_at = timezone.now() if ConnectorKind(connector.kind).scheduled else None
     connector.full_clean(exclude=["secret", "created_by"])
@@ -70,10 +66,41 @@ def connector_save(*, actor, city, fields: dict, config: dict, secret: dict, map
     return connector, new_webhook_secret
 
 
+def _secrets_merge(connector: Connector, secret: dict) -> str:
+    """Seal the form's new secrets over the stored ones; the new webhook secret, if one was made. Stored secrets that
+    no key opens are replaced only by what the admin enters again, and otherwise kept as they are (still shown as
+    unreadable), never silently emptied."""
+    given = {k: v for k, v in secret.items() if v}
+    try:
+        stored = secret_open(connector.secret)
+    except SecretUnreadable:
+        if not given:
+            return ""
+        stored = {}
+    stored.update(given)
+    new_webhook_secret = ""
+    if connector.kind == ConnectorKind.WEBHOOK and not stored.get("webhook_secret"):
+        new_webhook_secret = stored["webhook_secret"] = webhook_secret_new()
+    connector.secret = secret_seal(stored)
+    return new_webhook_secret
+
+
+def connector_secret_problem(connector: Connector) -> str:
+    """Why the connector's stored secrets cannot be used ('' when they can): shown on its pages."""
+    try:
+        secret_open(connector.secret)
+    except SecretUnreadable as exc:
+        return str(exc)
+    return ""
+
+
 @transaction.atomic
 def connector_webhook_secret_rotate(*, actor, connector: Connector) -> str:
     require_manage(actor)
-    stored = secret_open(connector.secret)
+    try:
+        stored = secret_open(connector.secret)
+    except SecretUnreadable:
+        stored = {}  # a new signing secret is the way out; the other secrets are entered again on the form
     stored["webhook_secret"] = webhook_secret_new()
     connector.secret = secret_seal(stored)
     connector.save(update_fields=["secret"])

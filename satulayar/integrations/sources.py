@@ -7,20 +7,23 @@ Each source raises `SourceError` with an Indonesian reason; `transient` says whe
 import base64
 import csv
 import io
+import ipaddress
 import json
+import socket
 import sqlite3
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlparse
 from django.conf import settings
+from django.db import connections
 from django.utils.translation import gettext as _
 from sqlparse import tokens as T
 
+from satulayar.core.outbound import INTEGRATIONS, OutboundRefused, ResponseTooLarge, outbound_fetch
 from satulayar.integrations.choices import AuthKind, Pagination
 from satulayar.integrations.mapping import MISSING, field_get, records_at
 
@@ -32,11 +35,11 @@ class SourceError(Exception):
 
 
 def max_payload_bytes() -> int:
-    return int(getattr(settings, "INTEGRATIONS_MAX_PAYLOAD_BYTES", 5 * 1024 * 1024))
+    return int(settings.INTEGRATIONS_MAX_PAYLOAD_BYTES)
 
 
 def http_timeout() -> float:
-    return float(getattr(settings, "INTEGRATIONS_HTTP_TIMEOUT", 15))
+    return float(settings.INTEGRATIONS_HTTP_TIMEOUT)
 
 
 # --- REST/JSON -------------------------------------------------------------------------------------------------
@@ -60,16 +63,14 @@ def _auth_headers(auth_kind: str, config: dict, secret: dict) -> dict:
 
 
 def http_get_json(url: str, headers: dict):
-    """GET one page and parse it as JSON, with a size limit and reasons a person can act on."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise SourceError(_("Alamat harus diawali http:// atau https://: %(url)s") % {"url": url[:200]})
-    request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "SatuLayar/1",
-                                                   **headers})
-    limit = max_payload_bytes()
+    """GET one page through the outbound guard and parse it as JSON, with reasons a person can act on."""
     try:
-        with urllib.request.urlopen(request, timeout=http_timeout()) as response:  # the scheme is checked above
-            body = response.read(limit + 1)
-            content_type = response.headers.get("Content-Type", "")
+        reply = outbound_fetch(url, purpose=INTEGRATIONS, timeout=http_timeout(), max_bytes=max_payload_bytes(),
+                               headers={"Accept": "application/json", "User-Agent": "SatuLayar/1", **headers})
+    except OutboundRefused as exc:
+        raise SourceError(_("Alamat ditolak (%(reason)s): %(url)s") % {"reason": exc, "url": url[:200]}) from None
+    except ResponseTooLarge as exc:
+        raise SourceError(_("Jawaban lebih besar dari batas %(limit)s bita.") % {"limit": exc.limit}) from None
     except urllib.error.HTTPError as exc:
         hint = {401: _("periksa kredensial"), 403: _("akses ditolak aplikasi dinas"),
                 404: _("periksa alamat")}.get(exc.code, "")
@@ -80,15 +81,13 @@ def http_get_json(url: str, headers: dict):
         reason = getattr(exc, "reason", exc)
         raise SourceError(_("Aplikasi dinas tidak dapat dihubungi (%(reason)s): %(url)s")
                           % {"reason": reason, "url": url[:200]}, transient=True) from None
-    if len(body) > limit:
-        raise SourceError(_("Jawaban lebih besar dari batas %(limit)s bita.") % {"limit": limit})
     try:
-        return json.loads(body)
+        return json.loads(reply.body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        start = "".join(c if c.isprintable() else "�" for c in body[:80].decode("utf-8", "replace")).strip()
+        start = "".join(c if c.isprintable() else "�" for c in reply.body[:80].decode("utf-8", "replace")).strip()
         raise SourceError(_("Jawaban bukan JSON (%(type)s), diawali: %(start)s")
-                          % {"type": content_type or _("jenis tidak disebut"), "start": start or _("(kosong)")}
-                          ) from None
+                          % {"type": reply.headers.get("Content-Type", "") or _("jenis tidak disebut"),
+                             "start": start or _("(kosong)")}) from None
 
 
 def rest_fetch(*, config: dict, auth_kind: str, secret: dict, records_path: str, sample: bool = False) -> Fetched:
@@ -98,7 +97,7 @@ def rest_fetch(*, config: dict, auth_kind: str, secret: dict, records_path: str,
     if not url:
         raise SourceError(_("Alamat API belum diisi."))
     pagination = config.get("pagination") or Pagination.NONE
-    max_pages = int(config.get("max_pages") or getattr(settings, "INTEGRATIONS_MAX_PAGES", 100))
+    max_pages = int(config.get("max_pages") or settings.INTEGRATIONS_MAX_PAGES)
     fetched, page = Fetched(), int(config.get("page_start") or 1)
     for number in range(1, max_pages + 1):
         page_url = _with_param(url, config.get("page_param") or "page", page) if pagination == Pagination.PAGE else url
@@ -158,7 +157,7 @@ def query_check(query: str) -> str:
 
 
 def sql_max_rows() -> int:
-    return int(getattr(settings, "INTEGRATIONS_SQL_MAX_ROWS", 100_000))
+    return int(settings.INTEGRATIONS_SQL_MAX_ROWS)
 
 
 def sql_fetch(*, dsn: str, query: str, sample: bool = False) -> Fetched:
@@ -180,12 +179,90 @@ def _too_many(limit: int):
     raise SourceError(_("Kueri mengembalikan lebih dari %(n)s baris; persempit dengan WHERE.") % {"n": limit})
 
 
-def _sqlite_rows(dsn: str, sql: str, limit: int) -> list[dict]:
-    path = Path(urllib.parse.unquote(dsn.split("://", 1)[1])[1:] if dsn.startswith("sqlite:///") else "")
-    if not path.name or not path.exists():
-        raise SourceError(_("Berkas basis data SQLite tidak ditemukan: %(path)s") % {"path": path})
+def sqlite_dir() -> Path:
+    """The only folder SQL connectors may open SQLite files from (INTEGRATIONS_SQLITE_DIR)."""
+    return Path(settings.INTEGRATIONS_SQLITE_DIR or Path(settings.DATA_DIR) / "sqlite-sumber").resolve()
+
+
+def _app_sqlite_files() -> list[Path]:
+    names = [connections[alias].settings_dict.get("NAME") for alias in connections
+             if connections[alias].vendor == "sqlite"]
+    names.append(settings.HUEY.get("filename"))
+    return [Path(name) for name in names if name and str(name) != ":memory:" and Path(name).exists()]
+
+
+def _is_app_file(path: Path) -> bool:
+    # samefile compares device and inode, so a symlink or a hard link to the app's own file is caught too
+    return any(path.samefile(own) or (path.parent == own.resolve().parent and path.name.startswith(own.name + "-"))
+               for own in _app_sqlite_files())
+
+
+def sqlite_path_check(dsn: str) -> Path:
+    """The resolved SQLite file a DSN names, if it lies in the allowed folder and is not Satu Layar's own."""
+    raw = urllib.parse.unquote(dsn.split("://", 1)[1])[1:] if dsn.startswith("sqlite:///") else ""
+    path = Path(raw).resolve() if raw else Path()
+    if not raw or not path.is_file():
+        raise SourceError(_("Berkas basis data SQLite tidak ditemukan: %(path)s") % {"path": raw or "-"})
+    if not path.is_relative_to(sqlite_dir()):
+        raise SourceError(_("Berkas SQLite harus berada di folder %(dir)s (pengaturan INTEGRATIONS_SQLITE_DIR).")
+                          % {"dir": sqlite_dir()})
+    if _is_app_file(path):
+        raise SourceError(_("Berkas ini adalah basis data Satu Layar sendiri; konektor tidak boleh membacanya."))
+    return path
+
+
+def _host_keys(host: str) -> set[str]:
+    if not host or host.startswith("/") or host.lower() == "localhost":
+        return {"local"}
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)}
+    except socket.gaierror:
+        return {host.lower()}
+    return addresses | ({"local"} if any(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
+                        else set())
+
+
+def _app_servers(vendor: str) -> list[dict]:
+    return [connections[alias].settings_dict for alias in connections if connections[alias].vendor == vendor]
+
+
+def server_is_app_own(*, vendor: str, host: str, port: int, name: str, databases: list[dict] | None = None) -> bool:
+    """Whether host+port+database name Satu Layar's own database (names compared by the addresses they resolve to;
+    a Unix socket and loopback count as this machine)."""
+    default_port = {"postgresql": 5432, "mysql": 3306}[vendor]
+    for own in _app_servers(vendor) if databases is None else databases:
+        same_port = int(own.get("PORT") or default_port) == int(port or default_port)
+        if same_port and own.get("NAME") == name and _host_keys(own.get("HOST") or "") & _host_keys(host):
+            return True
+    return False
+
+
+def postgres_target_check(dsn: str, *, databases: list[dict] | None = None) -> None:
+    """SourceError when the DSN names Satu Layar's own PostgreSQL database (`databases`: the app's, by default)."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = conninfo_to_dict(dsn)
+    except ProgrammingError as exc:
+        raise SourceError(_("DSN PostgreSQL tidak dapat dibaca: %(e)s") % {"e": str(exc).strip()[:200]}) from None
+    name = params.get("dbname") or params.get("user") or ""
+    # libpq connects to hostaddr when given, whatever host says
+    hosts = str(params.get("hostaddr") or params.get("host") or "").split(",")
+    ports = str(params.get("port") or "").split(",")
+    for index, host in enumerate(hosts):
+        port = ports[min(index, len(ports) - 1)].strip()
+        port_number = int(port) if port.isdigit() else 5432
+        if server_is_app_own(vendor="postgresql", host=host.strip(), port=port_number, name=name,
+                             databases=databases):
+            raise SourceError(_("DSN ini menunjuk basis data Satu Layar sendiri; konektor tidak boleh membacanya. "
+                                "Gunakan basis data dinas dengan peran khusus baca-saja."))
+
+
+def _sqlite_rows(dsn: str, sql: str, limit: int) -> list[dict]:
+    path = sqlite_path_check(dsn)
+    try:
+        connection = sqlite3.connect(f"file:{urllib.parse.quote(str(path))}?mode=ro", uri=True, timeout=10)
     except sqlite3.Error as exc:
         raise SourceError(_("Basis data SQLite tidak dapat dibuka: %(e)s") % {"e": exc}, transient=True) from None
     try:
@@ -206,6 +283,7 @@ def _postgres_rows(dsn: str, sql: str, limit: int) -> list[dict]:
     import psycopg
     from psycopg.rows import dict_row
 
+    postgres_target_check(dsn)
     try:
         connection = psycopg.connect(dsn, connect_timeout=10, row_factory=dict_row,
                                      options="-c default_transaction_read_only=on -c statement_timeout=30000")
@@ -233,6 +311,9 @@ def _mysql_rows(dsn: str, sql: str, limit: int) -> list[dict]:
     except ImportError:
         raise SourceError(_("Pengandar MySQL/MariaDB (PyMySQL) belum terpasang di server ini.")) from None
     parts = urllib.parse.urlsplit(dsn)
+    if server_is_app_own(vendor="mysql", host=parts.hostname or "", port=parts.port or 3306,
+                         name=parts.path.lstrip("/")):
+        raise SourceError(_("DSN ini menunjuk basis data Satu Layar sendiri; konektor tidak boleh membacanya."))
     try:
         connection = pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
                                      user=urllib.parse.unquote(parts.username or ""),

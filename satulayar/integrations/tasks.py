@@ -1,14 +1,16 @@
 """Background jobs of the integration hub (Huey): the scheduler tick and upload processing."""
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from satulayar.core.schedules import city_crontab, single_periodic_task
 
 
-@db_periodic_task(crontab(minute="*"))
+@single_periodic_task(city_crontab(minute="*"))
 def connectors_tick():
     """Every minute: run the scheduled connectors (and retries) whose time has come."""
-    from satulayar.integrations.runs import connectors_run_due
+    from satulayar.integrations.runs import connectors_run_due, runs_interrupted_close
 
+    runs_interrupted_close()
     return len(connectors_run_due())
 
 

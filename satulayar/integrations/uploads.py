@@ -24,7 +24,7 @@ PREVIEW_ROWS = 8
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "INTEGRATIONS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+    return int(settings.INTEGRATIONS_MAX_UPLOAD_BYTES)
 
 
 def upload_receive(*, actor, connector: Connector, uploaded) -> Run:

@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from satulayar.core.city import request_city
 from satulayar.core.decorators import capability_required, is_htmx
+from satulayar.core.forms import form_errors_add
+from satulayar.core.vault import SecretUnreadable
 from satulayar.integrations import access, services
 from satulayar.integrations.choices import ConnectorKind, RunStatus, RunTrigger
 from satulayar.integrations.crypto import secret_open
@@ -37,25 +40,11 @@ SESSION_SECRET = "integrations_secret_once"
 PREVIEW_ROWS = 10
 
 
-def _city(request):
-    if request.city is None:
-        raise Http404("city")
-    return request.city
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @capability_required("view_integrations")
 @require_GET
 def hub_home(request):
     now = timezone.now()
-    connectors = access.connectors_for(request.user).filter(city=_city(request)).select_related("department")
+    connectors = access.connectors_for(request.user).filter(city=request_city(request)).select_related("department")
     rows = []
     for connector in connectors:
         last = connector.runs.exclude(status=RunStatus.REFUSED).first()
@@ -66,7 +55,7 @@ def hub_home(request):
 
 def _connector_form(request, *, kind: str, connector: Connector | None = None):
     access.require_manage(request.user)
-    city = _city(request)
+    city = request_city(request)
     form = ConnectorForm(request.POST or None, city=city, kind=kind, connector=connector)
     if request.method == "POST" and form.is_valid():
         fields, config, secret, mapping = form.parts()
@@ -75,7 +64,7 @@ def _connector_form(request, *, kind: str, connector: Connector | None = None):
                                                             config=config, secret=secret, mapping=mapping,
                                                             connector=connector)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             if webhook_secret:
                 request.session[SESSION_SECRET] = {"connector": saved.pk, "secret": webhook_secret}
@@ -106,7 +95,7 @@ def connector_edit(request, pk: int):
 @require_POST
 def connector_preview(request):
     """The mapping tried on a live sample (the first page or 20 rows) with the form's unsaved settings."""
-    city = _city(request)
+    city = request_city(request)
     kind = request.POST.get("kind", "")
     if kind not in (ConnectorKind.REST, ConnectorKind.SQL):
         raise Http404(kind)
@@ -120,7 +109,10 @@ def connector_preview(request):
             "fields": ", ".join(str(form.fields[n].label) if n in form.fields else n for n in form.errors)}
         return render(request, "integrations/_preview.html", context)
     fields, config, secret, mapping = form.parts()
-    stored = secret_open(existing.secret) if existing else {}
+    try:
+        stored = secret_open(existing.secret) if existing else {}
+    except SecretUnreadable:
+        stored = {}  # the preview then asks for what the admin has not entered again
     secret = {**stored, **{k: v for k, v in secret.items() if v}}
     probe = Connector(city=city, kind=kind, auth_kind=fields.get("auth_kind", "none"))
     try:
@@ -144,6 +136,7 @@ def connector_detail(request, pk: int):
         "connector": connector, "health": connector_health(connector), "runs": connector.runs.all()[:25],
         "can_manage": access.can_manage(request.user), "secret_once": secret_once, "webhook_url": webhook_url,
         "upload_form": UploadForm(), "indicators": _mapped_indicators(connector),
+        "secret_problem": services.connector_secret_problem(connector),
         "signature_header": SIGNATURE_HEADER, "timestamp_header": TIMESTAMP_HEADER})
 
 
@@ -214,7 +207,7 @@ def upload_mapping(request, pk: int):
             try:
                 upload_start(actor=request.user, run=run, mapping=mapping)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_errors_add(form, exc)
             else:
                 from satulayar.integrations.tasks import upload_process_task
 
@@ -237,7 +230,7 @@ def run_detail(request, pk: int):
 @capability_required("view_integrations")
 @require_GET
 def indicator_list(request):
-    indicators = access.indicators_for(request.user).filter(city=_city(request)).select_related("owner")
+    indicators = access.indicators_for(request.user).filter(city=request_city(request)).select_related("owner")
     return render(request, "integrations/indicator_list.html", {"indicators": indicators,
                                                                 "can_manage": access.can_manage(request.user)})
 
@@ -245,7 +238,7 @@ def indicator_list(request):
 @capability_required("manage_integrations")
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request, pk: int | None = None):
-    city = _city(request)
+    city = request_city(request)
     indicator = access.indicator_get_for_user(user=request.user, pk=pk) if pk else None
     form = IndicatorForm(request.POST or None, instance=indicator, city=city)
     if request.method == "POST" and form.is_valid():
@@ -253,7 +246,7 @@ def indicator_edit(request, pk: int | None = None):
         try:
             saved = services.indicator_save(actor=request.user, city=city, fields=fields, indicator=indicator)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Indikator %(name)s disimpan.") % {"name": saved.name})
             return redirect("integrations:indicator_list")
@@ -263,7 +256,7 @@ def indicator_edit(request, pk: int | None = None):
 @require_GET
 def catalogue_page(request):
     """The data catalogue (Satu Data): open to everyone; the public sees the public indicators only."""
-    city = _city(request)
+    city = request_city(request)
     form = CatalogueSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     context = {"form": form, "query": query, **catalogue(user=request.user, city=city, query=query),
@@ -275,7 +268,7 @@ def catalogue_page(request):
 @capability_required("manage_integrations")
 @require_http_methods(["GET", "POST"])
 def api_clients(request):
-    city = _city(request)
+    city = request_city(request)
     form = ApiClientForm(request.POST or None)
     token = ""
     if request.method == "POST" and form.is_valid():
@@ -283,7 +276,7 @@ def api_clients(request):
             client, token = services.api_client_create(actor=request.user, city=city, name=form.cleaned_data["name"],
                                                        scopes=form.cleaned_data["scopes"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Klien %(name)s dibuat. Salin tokennya sekarang: tidak akan ditampilkan "
                                         "lagi.") % {"name": client.name})
@@ -315,7 +308,6 @@ def webhook(request, key: str):
     body = None if declared > limit else request.read(limit + 1)
     too_large = body is None or len(body) > limit
     outcome = webhook_receive(key=key, body=None if too_large else body, too_large=too_large,
-                              timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
-                              signature=request.headers.get(SIGNATURE_HEADER, ""))
+                              headers=request.headers)
     return JsonResponse(outcome.as_json(), status=outcome.status_code)
 

@@ -18,7 +18,7 @@ from satulayar.visits import selectors as visits
 
 
 def min_count() -> int:
-    return int(getattr(settings, "OPENDATA_MIN_COUNT", 5))
+    return int(settings.OPENDATA_MIN_COUNT)
 
 
 def suppressed(count: int) -> bool:

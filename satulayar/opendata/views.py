@@ -4,14 +4,17 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from satulayar.core.city import request_city
+from satulayar.core.spreadsheet import csv_writer, open_data_cell
 from satulayar.dashboard import charts
-from satulayar.opendata import selectors
+from satulayar.opendata import columns, selectors
 from satulayar.visits.selectors import range_check
 
 DEFAULT_DAYS = 30
@@ -32,15 +35,9 @@ def _range(request) -> tuple[dt.date, dt.date, str]:
     return start, end, ""
 
 
-def _city(request):
-    if request.city is None:
-        raise Http404("no city")
-    return request.city
-
-
 @require_GET
 def page(request):
-    city = _city(request)
+    city = request_city(request)
     start, end, error = _range(request)
     daily = selectors.visits_per_day(city=city, start=start, end=end)
     per_day: dict[dt.date, int] = defaultdict(int)
@@ -67,7 +64,8 @@ def page(request):
         "query": f"mulai={start:%Y-%m-%d}&sampai={end:%Y-%m-%d}",
         "datasets": [("kunjungan", _("Kunjungan per kelurahan per hari")),
                      ("waktu-layanan", _("Waktu tunggu dan layanan per kelurahan")),
-                     ("ikm", _("IKM per kelurahan")), ("indikator", _("Indikator publik dinas"))]})
+                     ("ikm", _("IKM per kelurahan")), ("indikator", _("Indikator publik dinas"))],
+        "dictionary": columns.COLUMNS})
 
 
 @require_GET
@@ -75,19 +73,32 @@ def download(request, dataset: str, fmt: str):
     function = selectors.DATASETS.get(dataset)
     if function is None or fmt not in ("csv", "json"):
         raise Http404(dataset)
-    city = _city(request)
+    city = request_city(request)
     start, end, error = _range(request)
     if error:
         return JsonResponse({"detail": error}, status=422)
     rows = function(city=city, start=start, end=end) or []
     if fmt == "json":
         response = JsonResponse({"dataset": dataset, "city": city.name, "start": start, "end": end,
-                                 "min_count": selectors.min_count(), "rows": rows})
+                                 "min_count": selectors.min_count(), "columns": columns.described(dataset),
+                                 "rows": rows})
     else:
-        columns = list(rows[0]) if rows else ["date"]
-        response = charts.csv_response(filename=f"{city.slug}-{dataset}-{start}-{end}", columns=columns,
-                                       rows=[[row.get(c) for c in columns] for row in rows])
+        response = _open_csv(filename=f"{city.slug}-{dataset}-{start}-{end}", names=columns.names(dataset),
+                             rows=rows)
     response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _open_csv(*, filename: str, names: list[str], rows: list[dict]) -> HttpResponse:
+    """Machine-readable CSV: the documented columns always (also with no rows), commas, decimal points, true/false,
+    empty for a hidden or missing value."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(filename)}.csv"'
+    response.write("\ufeff")
+    writer = csv_writer(response, lineterminator="\r\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([open_data_cell(row.get(name)) for name in names])
     return response
 
 

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from satulayar.org.choices import Role
-from satulayar.org.models import City, Employee, Kecamatan, Kelurahan, RoleAssignment, Site, Unit
+from satulayar.org.models import City, Employee, Kecamatan, Kelurahan, RoleAssignment, Site, Unit, subtree_q
 
 CITY_WIDE_ROLES = {Role.EXECUTIVE, Role.COMMAND_CENTRE, Role.INSPECTOR, Role.HR_ADMIN}
 
@@ -96,11 +96,12 @@ def _build_scope(user) -> Scope:
     )
 
 
-def _path_q(paths, prefix="") -> Q:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{prefix}path__startswith": path})
-    return q
+def headed_units(user) -> list[Unit]:
+    """The units the user's employee record heads (Unit.head): they lead those subtrees (leave, follow-ups)."""
+    own = scope_for(user).employee_id
+    if own is None:
+        return []
+    return list(Unit.objects.filter(head_id=own))
 
 
 def units_for(user) -> QuerySet[Unit]:
@@ -108,7 +109,7 @@ def units_for(user) -> QuerySet[Unit]:
     units = Unit.objects.filter(city_id__in=scope.city_ids)
     if scope.city_wide:
         return units
-    q = _path_q(scope.unit_paths)
+    q = subtree_q(scope.unit_paths)
     if scope.employee_id:
         q |= Q(employees=scope.employee_id)
     return units.filter(q).distinct()
@@ -119,7 +120,7 @@ def employees_for(user) -> QuerySet[Employee]:
     employees = Employee.objects.filter(unit__city_id__in=scope.city_ids)
     if scope.city_wide and scope.can("view_employees"):
         return employees
-    q = _path_q(scope.unit_paths, "unit__") if scope.can("view_employees") else Q(pk__in=[])
+    q = subtree_q(scope.unit_paths, via="unit") if scope.can("view_employees") else Q(pk__in=[])
     if scope.employee_id:
         q |= Q(pk=scope.employee_id)
     return employees.filter(q)
@@ -139,7 +140,7 @@ def kelurahan_for(user) -> QuerySet[Kelurahan]:
     kelurahan = Kelurahan.objects.filter(kecamatan__city_id__in=scope.city_ids)
     if scope.city_wide:
         return kelurahan
-    office_kelurahan = Unit.objects.filter(_path_q(scope.unit_paths), kelurahan__isnull=False).values("kelurahan")
+    office_kelurahan = Unit.objects.subtree(scope.unit_paths).filter(kelurahan__isnull=False).values("kelurahan")
     return kelurahan.filter(Q(pk__in=scope.kelurahan_ids) | Q(pk__in=office_kelurahan))
 
 

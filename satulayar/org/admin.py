@@ -153,6 +153,7 @@ class KelurahanAdmin(ReadOnlyRegionAdmin):
 @admin.register(Site)
 class SiteAdmin(ReadOnlyRegionAdmin):
     list_display = ["name", "kind", "unit", "kelurahan", "lat", "lon", "radius_m"]
+    search_fields = ["name", "address", "kelurahan__name", "unit__name"]  # a Site has no code
     list_filter = ["kind"]
 
     def get_queryset(self, request):

@@ -137,7 +137,7 @@ def list_units(request):
     return access.units_for(request.user).order_by("path")
 
 
-@router.get("/units/{unit_id}", response=UnitOut)
+@router.get("/units/{unit_id}", response=UnitOut, summary=_("Satu unit kerja"))
 def get_unit(request, unit_id: int):
     return access.unit_get_for_user(user=request.user, pk=unit_id)
 
@@ -166,12 +166,12 @@ def update_unit(request, unit_id: int, payload: UnitPatch):
     return services.unit_update(actor=request.user, unit=unit, **changes)
 
 
-@router.get("/kecamatan", response=list[RegionOut])
+@router.get("/kecamatan", response=list[RegionOut], summary=_("Daftar kecamatan"))
 def list_kecamatan(request):
     return access.kecamatan_for(request.user)
 
 
-@router.get("/kelurahan", response=list[KelurahanOut])
+@router.get("/kelurahan", response=list[KelurahanOut], summary=_("Daftar kelurahan"))
 def list_kelurahan(request):
     return access.kelurahan_for(request.user)
 
@@ -184,7 +184,7 @@ def list_employees(request, q: str = "", unit_id: int | None = None, employment_
                                    active=active)
 
 
-@router.get("/employees/{employee_id}", response=EmployeeOut)
+@router.get("/employees/{employee_id}", response=EmployeeOut, summary=_("Satu pegawai"))
 def get_employee(request, employee_id: int):
     return access.employee_get_for_user(user=request.user, pk=employee_id)
 

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from stdnum.exceptions import InvalidComponent
+from stdnum.exceptions import ValidationError as ValidationError_
+from stdnum.id import nik as stdnum_nik
 
+from satulayar.core.periods import month_bounds
 from satulayar.org.choices import EmploymentType, Sex
 
 PPPK_CODE = "21"
@@ -53,9 +57,15 @@ def parse_nip(nip: str) -> NipInfo:
             _("NIP %(nip)s: digit 13-14 harus bulan TMT (01-12) atau kode PPPK 21."),
             code="nip_appointment", params={"nip": value},
         )
-    if not birth.year + 17 <= year <= dt.date.today().year + 1:
+    if not 1 <= year <= dt.date.today().year + 1:
         raise ValidationError(
             _("NIP %(nip)s: tahun pengangkatan %(year)s tidak cocok dengan tanggal lahir."),
+            code="nip_appointment", params={"nip": value, "year": year},
+        )
+    if _appointment_month_end(year, month) < _eighteenth_birthday(birth):
+        raise ValidationError(
+            _("NIP %(nip)s: tahun pengangkatan %(year)s tidak cocok dengan tanggal lahir: pengangkatan sebelum "
+              "usia 18 tahun."),
             code="nip_appointment", params={"nip": value, "year": year},
         )
     if value[14] not in "12":
@@ -67,6 +77,18 @@ def parse_nip(nip: str) -> NipInfo:
         raise ValidationError(_("NIP %(nip)s: nomor urut tidak boleh 000."), code="nip_serial",
                               params={"nip": value})
     return NipInfo(birth, year, month, Sex.MALE if value[14] == "1" else Sex.FEMALE, int(value[15:]))
+
+
+def _eighteenth_birthday(birth: dt.date) -> dt.date:
+    try:
+        return birth.replace(year=birth.year + 18)
+    except ValueError:  # born on 29 February
+        return dt.date(birth.year + 18, 3, 1)
+
+
+def _appointment_month_end(year: int, month: int | None) -> dt.date:
+    """The last day of the TMT month (of the year for PPPK): someone turning 18 within it may be appointed."""
+    return month_bounds(year, month or 12)[1]
 
 
 def validate_nip_for(nip: str, employment_type: str) -> NipInfo | None:
@@ -86,14 +108,18 @@ def validate_nip_for(nip: str, employment_type: str) -> NipInfo | None:
 
 
 def validate_nik(nik: str) -> None:
+    """python-stdnum's id.nik: the birth date (a woman's day plus 40) and the province and regency codes."""
     if not re.fullmatch(r"[0-9]{16}", nik or ""):
         raise ValidationError(_("NIK harus 16 digit angka."), code="nik_format")
-    day = int(nik[6:8])
-    day = day - 40 if day > 40 else day
     try:
-        dt.date(2000, int(nik[8:10]), day)
-    except ValueError:
+        stdnum_nik.get_birth_date(nik)
+    except InvalidComponent:
         raise ValidationError(_("NIK: digit 7-12 bukan tanggal lahir yang sah."), code="nik_birth") from None
+    try:
+        stdnum_nik.validate(nik)
+    except ValidationError_ as exc:
+        raise ValidationError(_("NIK: digit 1-4 bukan kode provinsi dan kabupaten/kota yang terdaftar."),
+                              code="nik_region") from exc
 
 
 def mask_nik(nik: str) -> str:

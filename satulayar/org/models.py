@@ -5,9 +5,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from satulayar.core.time import zone_named
 from satulayar.org.choices import RANK_CHOICES, EmploymentType, Role, Sex, SiteKind, UnitKind
 from satulayar.org.identity import mask_nik, validate_nik, validate_nip_for
 
@@ -41,6 +43,11 @@ class City(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The city's time zone (core/time.py has its local date and midnights)."""
+        return zone_named(self.timezone)
 
 
 class Kecamatan(models.Model):
@@ -86,8 +93,34 @@ class Kelurahan(models.Model):
                  "city": self.kecamatan.city}})
 
 
+def _roots_paths(roots) -> list[str]:
+    if isinstance(roots, (str, Unit)):
+        roots = [roots]
+    return [root.path if isinstance(root, Unit) else root for root in roots]
+
+
+def subtree_q(roots, via: str = "", field: str = "path") -> Q:
+    """Rows inside the subtrees of `roots` (a unit, a unit path, or several): the units themselves, or with
+    `via` ("unit", "employee__unit") the rows of another model whose unit is in them, or with `field` a model
+    that keeps a copy of the path (the audit's `unit_path`). None given: nothing."""
+    lookup = f"{via}__{field}__startswith" if via else f"{field}__startswith"
+    q = Q(pk__in=[])
+    for path in _roots_paths(roots):
+        q |= Q(**{lookup: path})
+    return q
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree(self, roots) -> "UnitQuerySet":
+        """The units inside the subtrees of `roots` (a unit, a path, or several), the roots included."""
+        return self.filter(subtree_q(roots))
+
+
 class Unit(models.Model):
-    """An SKPD or a part of one. `path` holds the ids from the root, so a subtree is one prefix query."""
+    """An SKPD or a part of one. `path` holds the ids from the root, so a subtree is one prefix query.
+
+    The path's format stays inside org: elsewhere use `Unit.objects.subtree(...)`, `subtree_q(..., via=...)`,
+    `unit.ancestor_ids`, `Unit.ids_in_path(path)` and `unit.is_descendant_of(other)`."""
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="units")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
@@ -103,6 +136,8 @@ class Unit(models.Model):
                              verbose_name=_("kepala unit"))
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     active = models.BooleanField(_("aktif"), default=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["path"]
@@ -126,7 +161,22 @@ class Unit(models.Model):
         return self.path.count("/") - 1
 
     def is_descendant_of(self, other: "Unit") -> bool:
-        return bool(other.path) and self.path.startswith(other.path)
+        """Inside `other`'s subtree (a unit is inside its own)."""
+        return other.contains_path(self.path)
+
+    def contains_path(self, path: str) -> bool:
+        """Is the unit with this path (as read from `unit__path` in a values() row) inside this subtree?"""
+        return bool(self.path) and path.startswith(self.path)
+
+    @staticmethod
+    def ids_in_path(path: str) -> list[int]:
+        """The unit ids of a path (as read from `unit__path` in a values() row): the root first, the unit last."""
+        return [int(part) for part in path.strip("/").split("/") if part]
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """The ids from the root down to this unit, itself included."""
+        return self.ids_in_path(self.path) or ([self.pk] if self.pk else [])
 
     def clean(self):
         errors = {}

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from satulayar.org import access
-from satulayar.org.models import Employee, Kecamatan, Unit
+from satulayar.org.models import Employee, Kecamatan, Unit, subtree_q
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def employee_list(*, user, q: str = "", unit_id: int | None = None, include_subu
         employees = employees.filter(Q(name__icontains=q) | Q(nip__startswith=q) | Q(position__icontains=q))
     if unit_id:
         unit = access.unit_get_for_user(user=user, pk=unit_id)
-        employees = employees.filter(unit__path__startswith=unit.path) if include_subunits else employees.filter(
+        employees = employees.filter(subtree_q(unit, via="unit")) if include_subunits else employees.filter(
             unit=unit)
     if employment_type:
         employees = employees.filter(employment_type=employment_type)
@@ -56,7 +56,7 @@ def unit_tree(*, user) -> list[Unit]:
 
 
 def unit_subtree_employee_count(*, unit: Unit) -> int:
-    return Employee.objects.filter(unit__path__startswith=unit.path, active=True).count()
+    return Employee.objects.filter(subtree_q(unit, via="unit"), active=True).count()
 
 
 def regions(*, user) -> list[Kecamatan]:

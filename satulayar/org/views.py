@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from satulayar.core.decorators import capability_required, is_htmx
+from satulayar.core.forms import form_errors_add
 from satulayar.org import access, selectors, services
 from satulayar.org.forms import EmployeeFilterForm, EmployeeForm
 from satulayar.org.services import EMPLOYEE_FIELDS
@@ -22,6 +23,8 @@ def unit_detail(request, pk):
     employees = selectors.employee_list(user=request.user, unit_id=unit.pk, include_subunits=False)
     return render(request, "org/unit_detail.html", {
         "unit": unit,
+        # the head is a name: shown only to those who may see that employee (not the command centre)
+        "head": access.employees_for(request.user).filter(pk=unit.head_id).first() if unit.head_id else None,
         "children": access.units_for(request.user).filter(parent=unit),
         "employees": employees[:200],
         "employee_total": employees.count(),
@@ -65,8 +68,7 @@ def _save_employee(request, form, employee=None):
             return services.employee_create(actor=request.user, **data)
         return services.employee_update(actor=request.user, employee=employee, **data)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        form_errors_add(form, exc)
     return None
 
 

@@ -5,7 +5,6 @@ ticket's unguessable token only.
 """
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from satulayar.org.access import kelurahan_for, scope_for
 from satulayar.org.choices import Role
@@ -23,24 +22,13 @@ def kelurahan_for_desk(user) -> QuerySet[Kelurahan]:
         return kelurahan
     if not scope.roles & DESK_ROLES:
         return kelurahan.none()
-    in_subtree = Q(pk__in=[])
-    for path in scope.unit_paths:
-        in_subtree |= Q(path__startswith=path)
-    offices = Unit.objects.filter(in_subtree, kelurahan__isnull=False).values("kelurahan")
+    offices = Unit.objects.subtree(scope.unit_paths).filter(kelurahan__isnull=False).values("kelurahan")
     return kelurahan.filter(Q(pk__in=scope.kelurahan_ids) | Q(pk__in=offices))
 
 
 def kelurahan_for_metrics(user) -> QuerySet[Kelurahan]:
     """Kelurahan whose visit numbers the user may read."""
     return kelurahan_for(user)
-
-
-def desk_kelurahan_get(*, user, code: str) -> Kelurahan:
-    """The kelurahan by its code if the user may operate its desk; 404 otherwise."""
-    found = kelurahan_for_desk(user).select_related("kecamatan__city").filter(code=code).first()
-    if found is None:
-        raise Http404(f"kelurahan {code}")
-    return found
 
 
 def can_operate_desk(user, kelurahan: Kelurahan) -> bool:

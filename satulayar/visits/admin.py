@@ -5,7 +5,17 @@ from satulayar.core.admin import ScopedAdmin
 from satulayar.org import access
 from satulayar.org.identity import mask_nik
 from satulayar.visits.access import kelurahan_for_desk
-from satulayar.visits.models import Counter, Service, ServiceOverride, Ticket
+from satulayar.visits.models import (
+    BookingCapacity,
+    Counter,
+    KioskDevice,
+    OfficeHours,
+    PriorityGroup,
+    Service,
+    ServiceOutcome,
+    ServiceOverride,
+    Ticket,
+)
 
 
 @admin.register(Service)
@@ -54,6 +64,51 @@ class ServiceOverrideAdmin(KelurahanScopedAdmin):
     list_filter = ["active"]
     search_fields = ["service__name", "kelurahan__name"]
     list_select_related = ["service", "kelurahan"]
+
+
+@admin.register(OfficeHours)
+class OfficeHoursAdmin(KelurahanScopedAdmin):
+    list_display = ["kelurahan", "weekday", "opens", "closes"]
+    list_select_related = ["kelurahan"]
+
+
+@admin.register(BookingCapacity)
+class BookingCapacityAdmin(KelurahanScopedAdmin):
+    list_display = ["kelurahan", "service", "hour", "capacity"]
+    list_select_related = ["kelurahan", "service"]
+
+
+@admin.register(KioskDevice)
+class KioskDeviceAdmin(KelurahanScopedAdmin):
+    """Kiosks are registered from the desk (the link is shown once); here they are renamed or retired."""
+
+    list_display = ["name", "kelurahan", "roll_mm", "active", "created_at"]
+    fields = ["kelurahan", "name", "roll_mm", "active"]
+    readonly_fields = ["kelurahan"]
+    list_select_related = ["kelurahan"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ServiceOutcome)
+class ServiceOutcomeAdmin(ScopedAdmin):
+    view_capability = "view_regions"
+    list_display = ["name", "service", "active", "order"]
+    list_filter = ["active"]
+    list_select_related = ["service"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(service__city_id__in=access.scope_for(request.user).city_ids)
+
+
+@admin.register(PriorityGroup)
+class PriorityGroupAdmin(ScopedAdmin):
+    view_capability = "view_regions"
+    list_display = ["name", "code", "city", "active"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(city_id__in=access.scope_for(request.user).city_ids)
 
 
 @admin.register(Counter)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record
 from satulayar.org.models import City, Kelurahan
-from satulayar.visits.models import Service
+from satulayar.visits.models import Service, ServiceOutcome
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,36 @@ DEFAULT_SERVICES: tuple[ServiceSpec, ...] = (
 )
 
 
+# What the desk hands over for each standard service, for the outcome recorded when a visit is finished.
+DEFAULT_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "pengantar-ktp-el": ("Surat pengantar perekaman KTP-el", "Surat pengantar penggantian KTP-el"),
+    "pengantar-kk": ("Surat pengantar KK baru", "Surat pengantar perubahan KK"),
+    "sk-domisili": ("Surat keterangan domisili",),
+    "sktm": ("Surat keterangan tidak mampu",),
+    "sku": ("Surat keterangan usaha",),
+    "pengantar-nikah": ("Surat pengantar nikah N1–N4",),
+    "sk-ahli-waris": ("Surat keterangan ahli waris",),
+    "sk-kematian": ("Surat keterangan kematian",),
+    "sk-pindah": ("Surat keterangan pindah",),
+    "legalisir-lainnya": ("Legalisir dokumen", "Surat keterangan lainnya"),
+}
+
+
+@transaction.atomic
+def service_outcomes_seed(*, city: City) -> int:
+    """Give each standard service of the city that has no outcome list the standard one. Returns rows added."""
+    have = set(ServiceOutcome.objects.filter(service__city=city).values_list("service_id", flat=True))
+    added = [ServiceOutcome(service=service, name=name, order=order)
+             for service in Service.objects.filter(city=city, code__in=DEFAULT_OUTCOMES).exclude(pk__in=have)
+             for order, name in enumerate(DEFAULT_OUTCOMES[service.code], start=1)]
+    ServiceOutcome.objects.bulk_create(added)
+    if added:
+        audit_record(actor=None, action=AuditAction.CREATE, object_type=ServiceOutcome._meta.label_lower,
+                     object_repr=_("Hasil layanan %(city)s") % {"city": city},
+                     note=_("%(n)s hasil layanan standar") % {"n": len(added)})
+    return len(added)
+
+
 @transaction.atomic
 def services_seed_default(*, city: City) -> list[Service]:
     """Add the standard services the city's catalogue lacks (by code) and return the ones added.
@@ -120,6 +150,7 @@ def services_seed_default(*, city: City) -> list[Service]:
                      object_repr=_("Katalog layanan %(city)s") % {"city": city},
                      note=_("%(n)s layanan kelurahan standar: %(codes)s")
                      % {"n": len(added), "codes": ", ".join(s.code for s in added)})
+    service_outcomes_seed(city=city)
     return added
 
 

@@ -24,6 +24,33 @@ class TicketChannel(models.TextChoices):
     DESK = "desk", _("Loket")
     KIOSK_QR = "qr", _("Kode QR di kantor")
     ONLINE = "online", _("Daring")
+    KIOSK = "kiosk", _("Anjungan cetak tiket")
+
+
+# Priority groups every city has; a city adds its own (PriorityGroup). Served first within their service.
+PRIORITY_DEFAULTS = (
+    ("lansia", _("Lansia")),
+    ("disabilitas", _("Penyandang disabilitas")),
+    ("ibu_hamil", _("Ibu hamil")),
+)
+
+
+class TicketResult(models.TextChoices):
+    """What a finished visit produced, or why it produced nothing."""
+
+    PRODUCED = "produced", _("Selesai, dokumen/layanan diberikan")
+    MISSING_PAPERS = "missing", _("Persyaratan belum lengkap")
+    REFERRED = "referred", _("Dirujuk ke instansi lain")
+
+    @property
+    def colour(self) -> str:
+        return {"produced": "green", "missing": "orange", "referred": "azure"}[self.value]
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Dipesan")
+    CHECKED_IN = "checked_in", _("Sudah hadir")
+    CANCELLED = "cancelled", _("Dibatalkan")
 
 
 # The nine elements of the IKM survey (Permenpan RB No. 14 Tahun 2017), each scored 1–4.

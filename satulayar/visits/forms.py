@@ -25,6 +25,11 @@ class TicketIssueForm(_ServiceChoiceForm):
     visitor_name = forms.CharField(label=_("Nama pengunjung (opsional)"), max_length=120, required=False)
     visitor_nik = forms.CharField(label=_("NIK (opsional)"), max_length=20, required=False,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    priority = forms.ChoiceField(label=_("Prioritas"), required=False)
+
+    def __init__(self, *args, priorities: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].choices = [("", _("Tidak")), *list(priorities)]
 
 
 class PublicTicketForm(_ServiceChoiceForm):

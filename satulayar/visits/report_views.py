@@ -1,10 +1,9 @@
 """The service report (/layanan/laporan/): every kelurahan in the user's scope over a date range, the weekday-by-hour
 visits of one of them, and the table as CSV. Numbers come from `selectors`, the same the API and dashboard use."""
 
-import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.http import HttpResponse
@@ -14,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from satulayar.core.decorators import capability_required, is_htmx
+from satulayar.core.forms import form_errors_add
 from satulayar.core.nav import NavItem, register
+from satulayar.core.spreadsheet import spreadsheet_csv_writer
 from satulayar.org import access
 from satulayar.org.models import Kelurahan
 from satulayar.visits import selectors
@@ -49,8 +50,7 @@ class RangeForm(forms.Form):
         try:
             return selectors.range_check(start=start, end=end)
         except forms.ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.add_error("mulai" if field == "start" else "sampai", messages)
+            form_errors_add(self, exc, fields={"start": "mulai", "end": "sampai"})
             return default
 
 
@@ -58,6 +58,8 @@ class RangeForm(forms.Form):
 class ReportRow:
     kelurahan: Kelurahan
     metrics: selectors.VisitMetrics
+    desk: selectors.DeskFigures = field(default_factory=selectors.DeskFigures)
+    bookings: dict = field(default_factory=dict)
 
 
 def _report(request) -> tuple[RangeForm, dt.date, dt.date, list[ReportRow]]:
@@ -67,7 +69,11 @@ def _report(request) -> tuple[RangeForm, dt.date, dt.date, list[ReportRow]]:
         form = RangeForm(initial={"mulai": start, "sampai": end})
     kelurahan = {k.pk: k for k in kelurahan_for_metrics(request.user).select_related("kecamatan").order_by("code")}
     found = {m.kelurahan_id: m for m in selectors.visit_metrics(kelurahan_ids=list(kelurahan), start=start, end=end)}
-    rows = [ReportRow(k, found.get(pk) or selectors.VisitMetrics(kelurahan_id=pk)) for pk, k in kelurahan.items()]
+    desk = selectors.desk_figures(kelurahan_ids=list(kelurahan), start=start, end=end)
+    booked = selectors.booking_counts(kelurahan_ids=list(kelurahan), start=start, end=end)
+    rows = [ReportRow(k, found.get(pk) or selectors.VisitMetrics(kelurahan_id=pk),
+                      desk.get((pk,), selectors.DeskFigures()), dict(booked.get((pk,), {})))
+            for pk, k in kelurahan.items()]
     return form, start, end, rows
 
 
@@ -113,11 +119,13 @@ def _minutes(seconds: float | None) -> float | str:
 def metrics_csv(request):
     _form, start, end, rows = _report(request)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = spreadsheet_csv_writer(out, lineterminator="\r\n")
     writer.writerow([_("Kode"), _("Kelurahan"), _("Kecamatan"), _("Kunjungan"), _("Dilayani"),
                      _("Tunggu median (menit)"), _("Tunggu p90 (menit)"), _("Layanan median (menit)"),
                      _("Layanan p90 (menit)"), _("Melebihi target"), _("Melebihi target (%)"), _("Tidak hadir"),
-                     _("Dibatalkan"), _("IKM"), _("Mutu IKM"), _("Responden IKM")])
+                     _("Dibatalkan"), _("IKM"), _("Mutu IKM"), _("Responden IKM"), _("Prioritas"),
+                     _("Dipindahkan"), _("Hasil diberikan"), _("Persyaratan belum lengkap"), _("Dirujuk"),
+                     _("Pemesanan"), _("Pemesanan hadir"), _("Pemesanan tidak hadir")])
     for row in rows:
         m = row.metrics
         writer.writerow([row.kelurahan.code, row.kelurahan.name, row.kelurahan.kecamatan.name, m.visits, m.served,
@@ -125,7 +133,10 @@ def metrics_csv(request):
                          _minutes(m.service.p90_s), m.sla_breaches,
                          "" if m.sla_breach_pct is None else round(m.sla_breach_pct, 1), m.no_shows, m.cancelled,
                          "" if m.ikm.index is None else m.ikm.index,
-                         f"{m.ikm.grade} ({m.ikm.label})" if m.ikm.grade else "", m.ikm.respondents])
+                         f"{m.ikm.grade} ({m.ikm.label})" if m.ikm.grade else "", m.ikm.respondents,
+                         row.desk.priority, row.desk.transferred, row.desk.produced, row.desk.missing_papers,
+                         row.desk.referred, row.bookings.get("booked", 0), row.bookings.get("checked_in", 0),
+                         row.bookings.get("no_show", 0)])
     response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="layanan-kelurahan-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
     return response

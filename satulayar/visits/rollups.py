@@ -7,7 +7,6 @@ against the target in force when the day was rolled up; `satulayar rollups_rebui
 """
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -16,6 +15,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour
 
 from satulayar.core.periods import month_spans
+from satulayar.core.rollups import rollup_register
+from satulayar.core.time import zone_named
 from satulayar.org.models import Kelurahan
 from satulayar.visits.choices import OPEN_STATUSES, TicketStatus
 from satulayar.visits.models import KelurahanHour, Ticket
@@ -27,23 +28,23 @@ COUNTS = ("issued", "served", "no_shows", "cancelled", "open", "sla_breaches", "
 
 
 def _aggregates() -> dict:
-    waited, served = MEASURES["wait"][2], MEASURES["service"][2]
+    (wait_from, wait_to, waited), (served_from, served_to, served) = MEASURES["wait"], MEASURES["service"]
     return dict(
         issued=Count("pk"), served=Count("pk", filter=Q(status=TicketStatus.DONE)),
         no_shows=Count("pk", filter=Q(status=TicketStatus.NO_SHOW)),
         cancelled=Count("pk", filter=Q(status=TicketStatus.CANCELLED)),
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)), sla_breaches=Count("pk", filter=SLA_BREACH),
         wait_count=Count("pk", filter=waited),
-        wait_ms=Sum(milliseconds_between("issued_at", "called_at"), filter=waited, default=0),
+        wait_ms=Sum(milliseconds_between(wait_from, wait_to), filter=waited, default=0),
         service_count=Count("pk", filter=served),
-        service_ms=Sum(milliseconds_between("serving_at", "finished_at"), filter=served, default=0))
+        service_ms=Sum(milliseconds_between(served_from, served_to), filter=served, default=0))
 
 
 def _compute(tickets, zones: dict[str, list[int]]) -> list[KelurahanHour]:
     rows = []
     for zone, ids in zones.items():
         grouped = (tickets.filter(kelurahan_id__in=ids).alias(sla=_resolved_sla())
-                   .annotate(hour=ExtractHour("issued_at", tzinfo=zoneinfo.ZoneInfo(zone)))
+                   .annotate(hour=ExtractHour("issued_at", tzinfo=zone_named(zone)))
                    .values("kelurahan_id", "date", "hour", "service_id").annotate(**_aggregates()).order_by())
         rows += [KelurahanHour(**row) for row in grouped]
     return rows
@@ -100,3 +101,7 @@ def kelurahan_hours_rebuild(*, start: dt.date, end: dt.date, city_id: int | None
             KelurahanHour.objects.bulk_create(rows, batch_size=1000)
         written += len(rows)
     return written
+
+
+# `satulayar rollups_rebuild` asks every app to rebuild its own.
+rollup_register(label="kunjungan per kelurahan per jam", model=Ticket, rebuild=kelurahan_hours_rebuild)

@@ -10,7 +10,9 @@ kelurahan and date), two rows per group come back for the percentiles, whatever 
 Definitions (the same on SQLite and PostgreSQL):
 
 * visit: an issued ticket (any status); served: a ticket whose service was finished (status done).
-* waiting time: called_at - issued_at, over every ticket that was called (served, no-show, or still at a counter).
+* waiting time: called_at - queued_at, over every ticket that was called (served, no-show, or still at a counter);
+  queued_at is the issue time, or for a transferred ticket the moment it joined its last service's queue (the
+  earlier steps' times are in `TicketStep`).
 * service time: finished_at - serving_at, over served tickets. Durations are whole milliseconds, each timestamp
   rounded to the millisecond by the database (SQLite's date functions keep no more), so both backends see the same
   numbers; a year of demo tickets gives identical metrics on both.
@@ -27,7 +29,7 @@ Definitions (the same on SQLite and PostgreSQL):
 """
 
 import datetime as dt
-import zoneinfo
+from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,9 +45,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from satulayar.core.time import zone_named
 from satulayar.org.models import Kelurahan
-from satulayar.visits.choices import IKM_ELEMENTS, TicketStatus
-from satulayar.visits.models import KelurahanHour, Rating, ServiceOverride, Ticket
+from satulayar.visits.choices import IKM_ELEMENTS, BookingStatus, TicketResult, TicketStatus
+from satulayar.visits.models import Booking, KelurahanHour, Rating, ServiceOverride, Ticket
 
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
@@ -59,7 +62,7 @@ IKM_GRADES = (  # (lowest index, grade, label, Tabler colour)
     (Decimal("25.00"), "D", gettext_lazy("Tidak baik"), "red"),
 )
 MEASURES = {  # (from, to, which tickets)
-    "wait": ("issued_at", "called_at", Q(called_at__isnull=False)),
+    "wait": ("queued_at", "called_at", Q(called_at__isnull=False)),
     "service": ("serving_at", "finished_at",
                 Q(status=TicketStatus.DONE, serving_at__isnull=False, finished_at__isnull=False)),
 }
@@ -331,6 +334,70 @@ def visits_heat(*, kelurahan_ids, start: dt.date, end: dt.date) -> dict[tuple[in
         .order_by())}
 
 
+# --- the front desk: priority, transfers, outcomes ---------------------------------------------------------------
+
+
+@dataclass
+class DeskFigures:
+    """What the desk did beyond the counts: priority tickets, transfers and what the finished visits produced."""
+
+    priority: int = 0
+    transferred: int = 0
+    produced: int = 0
+    missing_papers: int = 0
+    referred: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)  # outcome name: tickets
+
+    @property
+    def recorded(self) -> int:
+        return self.produced + self.missing_papers + self.referred
+
+    @property
+    def missing_pct(self) -> float | None:
+        """The share of recorded visits turned away for missing papers."""
+        return 100 * self.missing_papers / self.recorded if self.recorded else None
+
+
+def desk_figures(*, kelurahan_ids, start: dt.date, end: dt.date, by: str = "kelurahan",
+                 outcomes: bool = True) -> dict[tuple, DeskFigures]:
+    """Per group of `by`: priority tickets, transferred tickets, results recorded on finish and (with `outcomes`)
+    the tickets of each outcome."""
+    ids, fields = _ids(kelurahan_ids), GROUPINGS[by]
+    rows = (_tickets(ids, start, end).values(*fields).annotate(
+        priority=Count("pk", filter=~Q(priority="")), transferred=Count("pk", filter=Q(transfers__gt=0)),
+        produced=Count("pk", filter=Q(result=TicketResult.PRODUCED)),
+        missing_papers=Count("pk", filter=Q(result=TicketResult.MISSING_PAPERS)),
+        referred=Count("pk", filter=Q(result=TicketResult.REFERRED))).order_by())
+    found = {tuple(row.pop(name) for name in fields): DeskFigures(**row) for row in rows}
+    if not outcomes:
+        return found
+    for row in (_tickets(ids, start, end).filter(outcome__isnull=False).values(*fields, "outcome__name")
+                .annotate(n=Count("pk")).order_by()):
+        key = tuple(row[name] for name in fields)
+        found.setdefault(key, DeskFigures()).outcomes[row["outcome__name"]] = row["n"]
+    return found
+
+
+@dataclass
+class DeskToday:
+    figures: DeskFigures
+    bookings: dict
+
+
+def desk_today(*, kelurahan_ids, date: dt.date, now: dt.datetime | None = None) -> DeskToday:
+    """The one screen's line on the desks: the day's priority, transfers, results and bookings, all offices."""
+    ids = _ids(kelurahan_ids)
+    total = DeskFigures()
+    for part in desk_figures(kelurahan_ids=ids, start=date, end=date, outcomes=False).values():
+        for name in ("priority", "transferred", "produced", "missing_papers", "referred"):
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+    booked: dict = {}
+    for tally in booking_counts(kelurahan_ids=ids, start=date, end=date, now=now).values():
+        for name, n in tally.items():
+            booked[name] = booked.get(name, 0) + n
+    return DeskToday(total, booked)
+
+
 # --- the queue now ----------------------------------------------------------------------------------------------------
 
 
@@ -349,7 +416,7 @@ def queue_now(*, kelurahan_ids, now: dt.datetime | None = None) -> list[QueueNow
     now = now or timezone.now()
     found = {}
     for tz, ids in _zones(_ids(kelurahan_ids)).items():
-        today = timezone.localtime(now, zoneinfo.ZoneInfo(tz)).date()
+        today = timezone.localtime(now, zone_named(tz)).date()
         for row in (Ticket.objects.filter(kelurahan_id__in=ids, date=today).values("kelurahan_id")
                     .annotate(waiting=Count("pk", filter=Q(status=TicketStatus.WAITING)),
                               at_counter=Count("pk", filter=Q(status__in=(TicketStatus.CALLED, TicketStatus.SERVING))),
@@ -360,3 +427,32 @@ def queue_now(*, kelurahan_ids, now: dt.datetime | None = None) -> list[QueueNow
             found[row["kelurahan_id"]] = QueueNow(
                 **row, longest_wait_s=max(0.0, (now - oldest).total_seconds()) if oldest else None)
     return [found.get(pk, QueueNow(kelurahan_id=pk)) for pk in _ids(kelurahan_ids)]
+
+
+# --- bookings ---------------------------------------------------------------------------------------------------------
+
+
+def _slot_end(booking: Booking, zone) -> dt.datetime:
+    return dt.datetime.combine(booking.date, dt.time(booking.hour), zone) + dt.timedelta(hours=1)
+
+
+def is_no_show(booking: Booking, now: dt.datetime) -> bool:
+    return (booking.status == BookingStatus.BOOKED
+            and now >= _slot_end(booking, booking.kelurahan.kecamatan.city.zone))
+
+
+def booking_counts(*, kelurahan_ids, start: dt.date, end: dt.date, now: dt.datetime | None = None,
+                   by: str = "kelurahan") -> dict[tuple, Tally]:
+    """Per kelurahan (or (kelurahan, service)): booked (all), checked_in, no_show, cancelled and open (still to
+    come) over a date range."""
+    now = now or timezone.now()
+    found: dict[tuple, Tally] = {}
+    rows = (Booking.objects.filter(kelurahan_id__in=list(kelurahan_ids), date__range=(start, end))
+            .select_related("kelurahan__kecamatan__city"))
+    for booking in rows:
+        key = (booking.kelurahan_id,) if by == "kelurahan" else (booking.kelurahan_id, booking.service_id)
+        tally = found.setdefault(key, Tally())
+        tally["booked"] += 1
+        state = "open" if booking.status == BookingStatus.BOOKED else booking.status
+        tally["no_show" if is_no_show(booking, now) else state] += 1
+    return found

@@ -26,6 +26,9 @@ urlpatterns = [
     path("loket/<kelurahan:code>/<int:counter>/panel/", views.desk_counter_panel, name="desk_counter_panel"),
     path("loket/<kelurahan:code>/<int:counter>/tiket/", views.desk_issue, name="desk_issue"),
     path("loket/<kelurahan:code>/<int:counter>/panggil/", views.desk_call_next, name="desk_call_next"),
+    path("loket/<kelurahan:code>/<int:counter>/tiket/<int:pk>/cetak/", views.desk_reprint, name="desk_reprint"),
+    path("loket/<kelurahan:code>/<int:counter>/pemesanan/", views.desk_booking_check_in, name="desk_booking_check_in"),
+    path("loket/<kelurahan:code>/<int:counter>/anjungan/", views.desk_kiosk_register, name="desk_kiosk_register"),
     path("loket/<kelurahan:code>/<int:counter>/tiket/<int:pk>/<slug:action>/", views.desk_ticket_action,
          name="desk_ticket_action"),
 ]

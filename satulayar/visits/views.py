@@ -12,13 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from satulayar.core.decorators import capability_required, is_htmx
-from satulayar.core.events import event_last_id
+from satulayar.core.events import event_last_id, queue_channel
+from satulayar.core.forms import form_errors_add
+from satulayar.core.time import local_date
 from satulayar.org.identity import mask_nik
-from satulayar.visits import services
+from satulayar.visits import bookings, office, services
 from satulayar.visits.access import kelurahan_for_desk, kelurahan_for_metrics
-from satulayar.visits.choices import TicketChannel, TicketStatus
+from satulayar.visits.choices import TicketChannel, TicketResult, TicketStatus
 from satulayar.visits.forms import TicketIssueForm
-from satulayar.visits.models import Ticket
+from satulayar.visits.kiosk_views import print_context
+from satulayar.visits.models import Service, ServiceOutcome, Ticket
 
 ACTIONS = {
     "mulai": services.ticket_start,
@@ -67,17 +70,22 @@ def _queue_context(kelurahan, counter) -> dict:
 def _base_context(request, kelurahan, counter) -> dict:
     return {"kelurahan": kelurahan, "counter": counter, "version": _version(kelurahan),
             "counters": services.counters_for_desk(kelurahan=kelurahan),
+            "offered": services.services_offered(kelurahan=kelurahan),
+            "priorities": services.priority_groups(city=kelurahan.kecamatan.city),
+            "results": TicketResult.choices,
+            "bookings_today": bookings.bookings_of_day(kelurahan=kelurahan, date=local_date(kelurahan.kecamatan.city)),
             "desk_kelurahan": kelurahan_for_desk(request.user).order_by("name"),
             "statuses": TicketStatus, **_queue_context(kelurahan, counter)}
 
 
 def _version(kelurahan) -> int:
     """Every change to a queue publishes an event, so the channel's last event id versions the queue."""
-    return event_last_id(channels=[services.queue_channel(kelurahan)])
+    return event_last_id(channels=[queue_channel(kelurahan)])
 
 
 def _issue_form(kelurahan, data=None) -> TicketIssueForm:
-    return TicketIssueForm(data, offered=services.services_offered(kelurahan=kelurahan))
+    return TicketIssueForm(data, offered=services.services_offered(kelurahan=kelurahan),
+                           priorities=services.priority_groups(city=kelurahan.kecamatan.city))
 
 
 def _desk_url(kelurahan, counter) -> str:
@@ -172,9 +180,10 @@ def desk_issue(request, code: str, counter: int):
             issued = services.ticket_issue(kelurahan=kelurahan, service=form.cleaned_data["service"],
                                            channel=TicketChannel.DESK,
                                            visitor_name=form.cleaned_data["visitor_name"],
-                                           visitor_nik=form.cleaned_data["visitor_nik"])
+                                           visitor_nik=form.cleaned_data["visitor_nik"],
+                                           priority=form.cleaned_data["priority"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_add(form, exc)
     if not is_htmx(request):
         if issued:
             messages.success(request, _("Nomor %(code)s diterbitkan.") % {"code": issued.code})
@@ -188,14 +197,6 @@ def desk_issue(request, code: str, counter: int):
     if issued:
         response["HX-Trigger-After-Settle"] = "queue-changed"
     return response
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @capability_required("view_regions")
@@ -212,17 +213,85 @@ def desk_call_next(request, code: str, counter: int):
                           message=_("%(code)s dipanggil ke %(counter)s.") % {"code": ticket.code, "counter": counter})
 
 
+def _finish(request, ticket):
+    result = request.POST.get("result", "")
+    if not result and ticket.status == TicketStatus.SERVING:  # a ticket in another state: the service says why
+        raise ValidationError(_("Pilih hasil layanan sebelum menyelesaikan %(code)s.") % {"code": ticket.code})
+    outcome = ServiceOutcome.objects.filter(pk=request.POST.get("outcome") or None).first()
+    return services.ticket_finish(actor=request.user, ticket=ticket, result=result, outcome=outcome)
+
+
+def _transfer(request, ticket):
+    service = Service.objects.filter(pk=request.POST.get("service") or None).first()
+    if service is None:
+        raise ValidationError(_("Pilih layanan tujuan."))
+    counter = None
+    if request.POST.get("counter", "").isdigit():  # opened the first time a ticket is sent to it
+        counter = services.counter_ensure(actor=request.user, kelurahan=ticket.kelurahan,
+                                          number=int(request.POST["counter"]))
+    return services.ticket_transfer(actor=request.user, ticket=ticket, service=service, counter=counter)
+
+
+def _priority(request, ticket):
+    return services.ticket_priority_set(actor=request.user, ticket=ticket, priority=request.POST.get("priority", ""))
+
+
+FORM_ACTIONS = {"selesai": _finish, "pindah": _transfer, "prioritas": _priority}
+
+
 @capability_required("view_regions")
 @require_POST
 def desk_ticket_action(request, code: str, counter: int, pk: int, action: str):
     kelurahan, counter = _desk(request, code, counter)
-    service = ACTIONS.get(action)
     ticket = get_object_or_404(Ticket, pk=pk, kelurahan=kelurahan)
-    if service is None:
+    if action in FORM_ACTIONS:
+        run = FORM_ACTIONS[action]
+    elif action in ACTIONS:
+        run = lambda request, ticket: ACTIONS[action](actor=request.user, ticket=ticket)  # noqa: E731
+    else:
         raise Http404(action)
     try:
-        ticket = service(actor=request.user, ticket=ticket)
+        ticket = run(request, ticket)
     except ValidationError as exc:
         return _counter_panel(request, kelurahan, counter, error=" ".join(exc.messages))
     return _counter_panel(request, kelurahan, counter, message=_("%(code)s: %(status)s.") % {
         "code": ticket.code, "status": ticket.get_status_display()})
+
+
+@capability_required("view_regions")
+@require_POST
+def desk_reprint(request, code: str, counter: int, pk: int):
+    """The officer prints a ticket again (a lost slip, a kiosk out of paper): the same print page."""
+    kelurahan, counter = _desk(request, code, counter)
+    ticket = get_object_or_404(Ticket, pk=pk, kelurahan=kelurahan)
+    ticket = services.ticket_print_record(actor=request.user, ticket=ticket)
+    roll = 80 if request.POST.get("gulungan") == "80" else 58
+    context = {**print_context(request, ticket, roll), "back": _desk_url(kelurahan, counter)}
+    return render(request, "visits/ticket_print.html", context)
+
+
+@capability_required("view_regions")
+@require_POST
+def desk_booking_check_in(request, code: str, counter: int):
+    kelurahan, counter = _desk(request, code, counter)
+    try:
+        ticket = bookings.booking_check_in(code=request.POST.get("code", ""), kelurahan=kelurahan,
+                                           actor=request.user)
+    except ValidationError as exc:
+        return _counter_panel(request, kelurahan, counter, error=" ".join(exc.messages))
+    return _counter_panel(request, kelurahan, counter, message=_("Pemesanan %(booking)s hadir: nomor %(code)s.")
+                          % {"booking": ticket.booking.code, "code": ticket.code})
+
+
+@capability_required("view_regions")
+@require_POST
+def desk_kiosk_register(request, code: str, counter: int):
+    """Register this office's kiosk; its link is shown once, to be opened on the kiosk itself."""
+    kelurahan, counter = _desk(request, code, counter)
+    roll = 80 if request.POST.get("roll") == "80" else 58
+    kiosk, token = office.kiosk_register(actor=request.user, kelurahan=kelurahan,
+                                         name=request.POST.get("name", ""), roll_mm=roll)
+    link = request.build_absolute_uri(reverse("visits_public:kiosk", args=[token]))
+    messages.success(request, _("Anjungan %(name)s terdaftar. Buka tautan ini di perangkat anjungan (hanya "
+                                "ditampilkan sekali): %(link)s") % {"name": kiosk.name, "link": link})
+    return redirect(_desk_url(kelurahan, counter))

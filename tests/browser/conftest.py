@@ -4,6 +4,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from satulayar.core.security import needs_second_factor
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -32,11 +37,40 @@ def browser_type_launch_args():
 
 @pytest.fixture
 def login(live_server):
+    """The login form, and for a role that needs it the second-factor page with a code from the user's device."""
+
     def do_login(page, username, password="satulayar"):
+        device = _totp_device(username)
         page.goto(f"{live_server.url}/masuk/")
         page.get_by_label("Nama pengguna").fill(username)
         page.get_by_label("Kata sandi").fill(password)
         page.get_by_role("button", name="Masuk").click()
+        if device is not None:
+            page.wait_for_url("**/masuk/faktor-kedua/**")
+            page.get_by_label("Kode verifikasi").fill(f"{totp(device.bin_key):06d}")
+            page.get_by_role("button", name="Verifikasi").click()
         page.wait_for_url(f"{live_server.url}/")
 
     return do_login
+
+
+def _totp_device(username: str):
+    user = get_user_model().objects.get(username=username)
+    if not needs_second_factor(user):
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Uji", confirmed=True)
+
+
+@pytest.fixture
+def console_errors(page):
+    """Console errors of the page (a Content-Security-Policy violation is one); a test asserts the list is empty."""
+    errors = []
+
+    def on_console(message):
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors

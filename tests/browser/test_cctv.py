@@ -1,5 +1,6 @@
 """The camera grid in real headless Chromium: thumbnails from the simulated cameras load, and refresh live
-(without a reload) when the poller stores new frames; an offline camera shows as such."""
+(without a reload, on the camera events of the stream) when the poller stores new frames; an offline camera shows
+as such."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from tests.factories import kelurahan_named, make_unit
 def cctv(transactional_db, city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CCTV_OFFLINE_AFTER_FAILURES = 1
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # the simulated cameras listen on loopback
     simulator = CameraSimulator().start()
     cameras = []
     for name in ("Kuin Cerucuk", "Alalak Utara", "Belitung Utara"):
@@ -51,8 +53,11 @@ def test_the_grid_shows_live_thumbnails(cctv, live_server, page, login):
     expect(offline).to_contain_text("Luring")
     expect(offline).to_contain_text("Belum ada gambar")
     first_src = thumbs.first.get_attribute("src")
+    # no polling: the grid listens to the event stream (a slow poll only while the stream is down)
+    assert "every" not in page.locator("#camera-grid").get_attribute("hx-trigger")
+    expect(page.locator("body")).to_have_attribute("data-live-stream", "online")
 
-    poller.poll_once(cameras[:2])  # new frames arrive; the grid refreshes itself
+    poller.poll_once(cameras[:2])  # new frames arrive; the grid refreshes itself on their camera.frame events
     expect(thumbs.first).not_to_have_attribute("src", first_src, timeout=15_000)
     page.wait_for_function("img => img.complete && img.naturalWidth === 320", arg=thumbs.first.element_handle())
 

@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
-from satulayar.attendance.checkin import EARTH_RADIUS_M
+from satulayar.attendance.checkin import BROWSER_PURPOSE, EARTH_RADIUS_M
 from satulayar.attendance.choices import PunchSource
 from satulayar.attendance.models import Punch
+from satulayar.core.keyed_hash import keyed_hash
 from satulayar.org.models import Site
 from tests.factories import make_employee, make_unit
 
@@ -73,4 +75,23 @@ def test_denied_location_is_explained_and_nothing_sent(asn, live_server, browser
     error.wait_for()
     assert page.get_by_role("button", name="Absen masuk").is_enabled()  # may try again
     assert not Punch.objects.exists()
+    context.close()
+
+
+def test_the_browser_keeps_one_id_and_the_punch_stores_only_its_keyed_hash(asn, live_server, browser, login,
+                                                                           settings):
+    settings.ATTENDANCE_REPEAT_WINDOW_S = 0
+    context, page = phone_page(browser, login, live_server, permissions=["geolocation"],
+                               geolocation={**north_of(OFFICE, 30), "accuracy": 15})
+    page.get_by_role("button", name="Absen masuk").click()
+    page.get_by_test_id("checkin-result").wait_for()
+    kept = page.evaluate("localStorage.getItem('satulayar.checkin.browser')")
+    assert re.fullmatch(r"[0-9a-f-]{36}", kept)
+    page.wait_for_timeout(1_100)  # punches are stored to the second: the next one a second later
+    page.reload()
+    page.get_by_role("button", name="Absen pulang").click()
+    expect(page.get_by_test_id("checkin-punches").locator("li")).to_have_count(2)
+    assert page.evaluate("localStorage.getItem('satulayar.checkin.browser')") == kept
+    assert set(Punch.objects.values_list("browser", flat=True)) == {keyed_hash(purpose=BROWSER_PURPOSE, value=kept)}
+    assert Punch.objects.count() == 2 and kept not in Punch.objects.first().browser
     context.close()

@@ -58,6 +58,8 @@ def test_the_overview_shows_a_new_punch_and_a_new_ticket_within_a_second(city_at
     expect(screen.get_by_test_id("attendance-present")).to_have_text("0 dari 5")
     expect(screen.get_by_test_id("services-visits")).to_have_text("0")
     screen.evaluate("window.__sameDocument = true")
+    # The attendance chart is updated in place (merged), not thrown away and drawn again from zero.
+    screen.evaluate("document.querySelector('#panel-attendance [data-chart]').__kept = true")
 
     api, token = _api_session(browser, live_server, login)
     reply = api.request.post(f"{live_server.url}/api/attendance/punches", headers={"X-CSRFToken": token},
@@ -66,6 +68,8 @@ def test_the_overview_shows_a_new_punch_and_a_new_ticket_within_a_second(city_at
     posted = time.monotonic()
     expect(screen.get_by_test_id("attendance-present")).to_have_text("1 dari 5", timeout=LIVE_WITHIN_MS)
     punch_ms = (time.monotonic() - posted) * 1000
+    assert screen.evaluate("document.querySelector('#panel-attendance [data-chart]').__kept === true")
+    assert "%" in screen.locator("#panel-attendance [data-chart]").inner_text()  # the axis: "100 %"
 
     citizen_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     citizen = citizen_context.new_page()

@@ -4,7 +4,6 @@ back (the marks go out once, even when the phone sends its queue twice), marks a
 signs off; the report shows the findings."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -58,7 +57,10 @@ def test_sidak_on_a_phone_from_start_to_sign_off_through_a_dropped_connection(di
     page.goto(f"{live_server.url}/sidak/")
     expect(page.get_by_text("Belum ada sidak.")).to_be_visible()
     page.get_by_role("link", name="Mulai sidak").first.click()
-    page.get_by_label("Unit yang disidak").select_option(label="Dinkes")
+    picker = page.get_by_role("searchbox", name="Unit yang disidak")  # the searchable picker, not a 238-option list
+    expect(picker).to_be_visible()  # set up by its deferred script: until then the label names the plain select
+    picker.fill("dinkes")
+    page.get_by_role("checkbox", name="Dinkes", exact=True).check()
     page.get_by_label("Judul (opsional)").fill("Sidak pagi Dinkes")
     page.get_by_role("button", name="Mulai sidak").click()
     page.wait_for_url("**/sidak/*/")
@@ -70,6 +72,7 @@ def test_sidak_on_a_phone_from_start_to_sign_off_through_a_dropped_connection(di
     row(page, "dr. Siti Rahmah").get_by_role("button", name="Tidak ditemukan").click()
     expect(page.get_by_test_id("pending")).to_have_text("Semua penandaan terkirim")
     expect(row(page, "dr. Siti Rahmah").locator("[data-role=state]")).to_have_text("Tersimpan")
+    expect(row(page, "dr. Siti Rahmah").get_by_test_id("mark-history")).to_have_count(1)  # the roster refreshed
     assert Mark.objects.count() == 1
 
     # The corridor has no signal: marks wait on the phone.
@@ -81,8 +84,8 @@ def test_sidak_on_a_phone_from_start_to_sign_off_through_a_dropped_connection(di
     expect(page.locator("#connection")).to_have_attribute("data-state", "offline")
     expect(page.get_by_test_id("pending")).to_contain_text("1 penandaan menunggu dikirim")
     expect(desk.locator("[data-role=state]")).to_have_text("Menunggu dikirim")
-    queued = page.evaluate(f"localStorage.getItem('satulayar.sidak.{inspection.pk}.queue')")
-    assert len(json.loads(queued)) == 1 and Mark.objects.count() == 1
+    queued = page.evaluate(f"SatuLayarOffline.store.by('sidak-marks', {inspection.pk})")
+    assert len(queued) == 1 and Mark.objects.count() == 1
 
     # Back online: the queue goes out by itself.
     context.set_offline(False)
@@ -92,8 +95,8 @@ def test_sidak_on_a_phone_from_start_to_sign_off_through_a_dropped_connection(di
     assert Mark.objects.get(entry__employee=people["desk"]).note == "Di meja, belum absen"
 
     # The phone sends the same queue again (a second tab, a retry after a lost answer): nothing doubles.
-    page.evaluate(f"localStorage.setItem('satulayar.sidak.{inspection.pk}.queue', {json.dumps(queued)});"
-                  "window.dispatchEvent(new Event('online'))")
+    page.evaluate("items => SatuLayarOffline.store.put('sidak-marks', items)", queued)
+    page.reload()
     expect(page.get_by_test_id("pending")).to_have_text("Semua penandaan terkirim", timeout=10_000)
     assert Mark.objects.count() == 2
 
@@ -101,7 +104,9 @@ def test_sidak_on_a_phone_from_start_to_sign_off_through_a_dropped_connection(di
     page.get_by_test_id("roster-group").filter(has_text="Bidang P2P").get_by_role(
         "button", name="Semua di ruangan ini ada").click()
     expect(page.get_by_test_id("roster-progress")).to_contain_text("4 dari 4 pegawai sudah diamati",
-                                                                  timeout=10_000)
+                                                                  timeout=10_000)  # counting what is still queued
+    expect(page.get_by_test_id("pending")).to_have_text("Semua penandaan terkirim", timeout=10_000)
+    expect(row(page, "Hendra Gunawan").locator("[data-role=state]")).to_have_text("Tersimpan")
     assert set(Mark.objects.filter(entry__unit__name__contains="Pencegahan").values_list(
         "observation", flat=True)) == {Observation.PRESENT}
     expect(row(page, "Rina Wati").get_by_test_id("finding-preview")).to_have_text("Hadir tanpa rekam")

@@ -15,7 +15,8 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "id-ID"}
 
 
 @pytest.fixture
-def simpus(transactional_db, org):
+def simpus(transactional_db, org, settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # the department app listens on loopback
     admin = make_user("admin_integrasi", Role.INTEGRATION_ADMIN, org.city)
     admin.set_password("satulayar")
     admin.save()

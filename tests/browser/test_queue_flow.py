@@ -40,6 +40,8 @@ def test_a_ticket_from_phone_to_desk_to_display_to_rating(office, live_server, b
     expect(tv.get_by_test_id("display-called")).to_have_text("–")
 
     phone.goto(f"{live_server.url}/antrean/{office.code}/?via=qr")
+    expect(phone.get_by_text("Fotokopi KK")).to_be_hidden()  # each service's requirements behind its own fold
+    phone.get_by_text("Persyaratan (2)").click()
     expect(phone.get_by_text("Fotokopi KK")).to_be_visible()
     phone.get_by_role("button", name="Ambil nomor: Surat pengantar KTP/KK").click()
     phone.wait_for_url("**/antrean/tiket/**")
@@ -63,6 +65,8 @@ def test_a_ticket_from_phone_to_desk_to_display_to_rating(office, live_server, b
 
     desk.get_by_role("button", name="Mulai layani").click()
     expect(desk.get_by_test_id("desk-current")).to_contain_text("Dilayani")
+    desk.wait_for_load_state("networkidle")  # the panel's own refresh after the action has come and gone
+    desk.get_by_test_id("desk-result-produced").check()  # what the visit produced is recorded on finishing
     desk.get_by_role("button", name="Selesai").click()
     expect(desk.get_by_test_id("desk-idle")).to_be_visible()
     expect(desk.get_by_test_id("count-done")).to_have_text("1", timeout=10_000)
@@ -81,4 +85,23 @@ def test_a_ticket_from_phone_to_desk_to_display_to_rating(office, live_server, b
     assert rating.scores == [4, 4, 3, 4, 4, 4, 4, 4, 4] and rating.comment == "Pelayanan cepat."
     for context in contexts:
         context.close()
+    time.sleep(1)  # the live server notices the closed event stream at its next write and lets go of the database
+
+
+def test_the_desk_hears_a_new_ticket_through_the_event_stream(office, live_server, browser, login):
+    """The desk does not poll: a ticket drawn elsewhere reaches its queue through the stream within seconds (the
+    fallback poll runs only while the stream is down, every 30 s)."""
+    from satulayar.visits import services
+
+    context = browser.new_context(**DESKTOP)
+    desk = context.new_page()
+    login(desk, "petugas_kuin")
+    desk.goto(f"{live_server.url}/layanan/loket/")
+    desk.wait_for_url(f"**/layanan/loket/{office.code}/1/")
+    assert "every" not in desk.locator("#desk-queue").get_attribute("hx-trigger")
+    assert "every" not in desk.locator("#desk-counter").get_attribute("hx-trigger")
+    expect(desk.locator("body")).to_have_attribute("data-live-stream", "online")
+    services.ticket_issue(kelurahan=office, service=Service.objects.get(code="pengantar-ktp-kk"), channel="qr")
+    expect(desk.get_by_test_id("desk-queue")).to_contain_text("A-001", timeout=10_000)
+    context.close()
     time.sleep(1)  # the live server notices the closed event stream at its next write and lets go of the database

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from satulayar.attendance import devices
+from satulayar.attendance import adms, devices
 from satulayar.attendance.choices import CommandStatus, DayStatus, DeviceStatus, PunchSource
 from satulayar.attendance.models import DailyStatus, Device, DeviceCommand, DeviceUpload, PinMapping, Punch
 from satulayar.audit.models import AuditEntry
@@ -232,6 +232,44 @@ def test_reupload_request_asks_for_the_period_in_device_time(machine, personas, 
     assert text(iclock.get("/iclock/getrequest", {"SN": SN})) == f"C:{command.pk}:{command.command}"
     with pytest.raises(ValidationError):
         devices.device_request_reupload(actor=personas.admin_bkpsdm, device=machine, start=start, end=start)
+
+
+def handshake_stamps(iclock) -> list[str]:
+    return text(iclock.get("/iclock/cdata", {"SN": SN, "options": "all"})).split("\n")[1:3]
+
+
+def test_a_late_retried_upload_never_moves_the_stamp_cursors_back(org, machine, iclock):
+    nip = org.staff.dinkes.nip
+    older = f"{nip}\t2026-11-02 07:31:02\t0\t1\t0\t0\t0\t0\t0\t0\r\n"
+    newer = f"{nip}\t2026-11-02 16:02:59\t1\t1\t0\t0\t0\t0\t0\t0\r\n"
+    assert text(post(iclock, f"SN={SN}&table=ATTLOG&Stamp=1700000200", newer)) == "OK: 1"
+    assert text(post(iclock, f"SN={SN}&table=OPERLOG&OpStamp=555", "OPLOG 4\t0\t2026-11-02 07:00:00\t0\t0\t0\t0")
+                ) == "OK: 1"
+    # The first upload's answer was lost on the way; the machine retries it with the Stamp it had then.
+    assert text(post(iclock, f"SN={SN}&table=ATTLOG&Stamp=1700000100", older)) == "OK: 1"
+    assert text(post(iclock, f"SN={SN}&table=OPERLOG&Stamp=90", "OPLOG 4\t0\t2026-11-02 06:00:00\t0\t0\t0\t0")
+                ) == "OK: 1"
+    assert handshake_stamps(iclock) == ["ATTLOGStamp=1700000200", "OPERLOGStamp=555"]
+    assert Punch.objects.count() == 2
+    assert list(DeviceUpload.objects.filter(table="ATTLOG").order_by("id").values_list("stamp", flat=True)) == [
+        "1700000200", "1700000100"]
+
+    # A stamp that is no counter, an equal one or none at all leaves the cursor; a larger one moves it on.
+    for query in ("Stamp=abc", "Stamp=1700000200", "Stamp=", ""):
+        post(iclock, f"SN={SN}&table=ATTLOG&{query}", older)
+    assert handshake_stamps(iclock)[0] == "ATTLOGStamp=1700000200"
+    post(iclock, f"SN={SN}&table=ATTLOG&ATTLOGStamp=1700000300", older)
+    assert handshake_stamps(iclock)[0] == "ATTLOGStamp=1700000300"
+    assert Punch.objects.count() == 2
+
+
+@pytest.mark.parametrize(("current", "offered", "advances"), [
+    ("0", "1", True), ("", "5", True), ("junk", "5", True), ("99", "100", True), ("100", "99", False),
+    ("100", "100", False), ("100", "", False), ("100", "-1", False), ("100", "1e9", False),
+    ("9" * 20, "1" + "0" * 20, True),
+])
+def test_stamp_advances_only_forward(current, offered, advances):
+    assert adms.stamp_advances(current=current, offered=offered) is advances
 
 
 def test_operlog_user_records_photos_and_device_info_are_accepted(machine, iclock):

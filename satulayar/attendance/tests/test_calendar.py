@@ -21,12 +21,13 @@ from satulayar.attendance.calendar import (
 from satulayar.attendance.choices import CalendarDayKind, DayStatus, PunchSource, ScheduleKind
 from satulayar.attendance.models import CalendarDay, DailyStatus, Punch
 from satulayar.attendance.reports import long_holiday_returns, normal_day_near
-from satulayar.attendance.schedules import city_zone, work_schedule_set
+from satulayar.attendance.schedules import work_schedule_set
 from satulayar.attendance.status import daily_status_rebuild
 from satulayar.audit.models import AuditEntry
+from satulayar.core.time import zone_named
 
 REFERENCE = Path(__file__).parent / "data" / "hari_libur.csv"
-WITA = city_zone("Asia/Makassar")
+WITA = zone_named("Asia/Makassar")
 
 
 def reference_rows() -> list[tuple[dt.date, str]]:

@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from satulayar.attendance.checkin import EARTH_RADIUS_M, checkin_record, fence_sites_for, haversine_m
 from satulayar.attendance.choices import LeaveKind, PunchSource, RequestStatus
@@ -250,3 +251,102 @@ def test_selfie_purge_removes_old_files_only(pegawai, media, settings):
     assert selfies_purge_expired(now=NOW) == 0
     assert selfies_purge_expired(now=NOW, retention_days=0) == 1
     assert not recent_file.exists()
+
+
+# --- check-ins queued on a phone without a connection --------------------------------------------------------
+
+UUID = "0b7e7d55-5f0c-4b4c-9a43-6f8a1d1c2b11"
+
+
+def test_a_queued_check_in_is_stored_at_the_phone_time_and_flagged_as_sent_late(pegawai):
+    made = NOW - dt.timedelta(minutes=40)
+    punch = check_in(pegawai, north_of(OFFICE, 10), client_uuid=UUID, device_at=made)
+    assert punch.at == made.replace(microsecond=0)
+    assert punch.received_at >= punch.at and punch.sent_late
+    assert str(Punch.objects.get().client_uuid) == UUID
+
+
+def test_a_queued_check_in_sent_again_is_stored_once(pegawai):
+    made = NOW - dt.timedelta(minutes=5)
+    first = check_in(pegawai, north_of(OFFICE, 10), client_uuid=UUID, device_at=made)
+    again = check_in(pegawai, north_of(OFFICE, 10), client_uuid=UUID, device_at=made, now=NOW + dt.timedelta(hours=1))
+    assert again.pk == first.pk and Punch.objects.count() == 1
+
+
+def test_an_online_attempt_and_its_queued_copy_are_one_punch(pegawai):
+    online = check_in(pegawai, north_of(OFFICE, 10), client_uuid=UUID)  # stored; its answer was lost
+    queued = check_in(pegawai, north_of(OFFICE, 10), client_uuid=UUID, device_at=NOW - dt.timedelta(seconds=3),
+                      now=NOW + dt.timedelta(minutes=10))
+    assert queued.pk == online.pk and not online.sent_late and Punch.objects.count() == 1
+
+
+def test_a_queued_check_in_arriving_at_once_is_not_late(pegawai):
+    assert not check_in(pegawai, north_of(OFFICE, 10), client_uuid=UUID, device_at=NOW - dt.timedelta(seconds=20)
+                        ).sent_late
+
+
+@pytest.mark.parametrize(("made", "message"), [
+    (NOW + dt.timedelta(minutes=10), "Waktu presensi di masa depan: periksa jam ponsel Anda."),
+    (NOW - dt.timedelta(days=4),
+     "Presensi luring yang lebih dari 3 hari tidak diterima lagi; ajukan koreksi kehadiran."),
+    (NOW.replace(tzinfo=None), "Waktu presensi dari ponsel harus menyertakan zona waktu."),
+])
+def test_a_queued_check_in_with_a_bad_phone_time_is_refused(pegawai, made, message):
+    with pytest.raises(ValidationError) as excinfo:
+        check_in(pegawai, north_of(OFFICE, 10), client_uuid=UUID, device_at=made)
+    assert refusal(excinfo) == message and not Punch.objects.exists()
+
+
+def test_a_uuid_of_someone_else_is_refused(pegawai, personas, org):
+    check_in(pegawai, north_of(OFFICE, 10), client_uuid=UUID)
+    other = org.staff.dinkes
+    other.user = personas.admin_dinas_kesehatan
+    other.save()
+    with pytest.raises(ValidationError) as excinfo:
+        check_in(personas.admin_dinas_kesehatan, north_of(OFFICE, 10), client_uuid=UUID)
+    assert refusal(excinfo) == "Kode presensi (UUID) ini sudah dipakai." and Punch.objects.count() == 1
+
+
+NEAR_OFFICE = north_of(OFFICE, 10)
+
+
+def queued_body(made, point=NEAR_OFFICE, uuid=UUID):
+    return {"uuid": uuid, "device_at": made.isoformat(), "lat": point[0], "lon": point[1], "accuracy_m": 12}
+
+
+def test_the_queue_endpoint_stores_once_and_says_so(client_for, pegawai, settings):
+    settings.ATTENDANCE_LATE_AFTER_S = 0
+    client = client_for("pegawai_dinkes")
+    made = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=3)
+    first = client.post("/api/attendance/checkins", queued_body(made), content_type="application/json")
+    assert first.status_code == 201, first.content
+    assert first.json()["sent_late"] is True and first.json()["message"].startswith("Presensi luring")
+    again = client.post("/api/attendance/checkins", queued_body(made), content_type="application/json")
+    assert again.status_code == 200 and again.json()["uuid"] == UUID
+    punch = Punch.objects.get()
+    assert (punch.at, punch.source, punch.sent_late) == (made, PunchSource.MOBILE, True)
+
+
+def test_the_queue_endpoint_refusals_answer_json_with_a_reason(client_for, pegawai, personas):
+    made = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=3)
+    outside = client_for("pegawai_dinkes").post("/api/attendance/checkins",
+                                                queued_body(made, north_of(OFFICE, 2000)),
+                                                content_type="application/json")
+    assert outside.status_code == 422
+    assert outside.json()["detail"][0]["msg"].startswith("Anda berada 2.000 m dari Kantor Dinas Kesehatan")
+    no_employee = client_for("outsider").post("/api/attendance/checkins", queued_body(made),
+                                              content_type="application/json")
+    assert no_employee.status_code in (403, 422) and no_employee.json()["detail"]
+    anonymous = Client().post("/api/attendance/checkins", queued_body(made), content_type="application/json")
+    assert anonymous.status_code == 401 and not Punch.objects.exists()
+
+
+def test_the_page_post_carries_the_phone_uuid(client_for, pegawai):
+    client = client_for("pegawai_dinkes")
+    point = north_of(OFFICE, 10)
+    response = client.post("/kehadiran/presensi/", {"lat": point[0], "lon": point[1], "accuracy": 10,
+                                                    "client_uuid": UUID})
+    assert response.status_code == 200
+    made = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
+    resent = client.post("/api/attendance/checkins", queued_body(made), content_type="application/json")
+    assert resent.status_code == 200 and Punch.objects.count() == 1

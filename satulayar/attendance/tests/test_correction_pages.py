@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from satulayar.attendance.choices import DayStatus, PunchSource
 from satulayar.attendance.models import DailyStatus, Punch
-from satulayar.attendance.schedules import city_zone
-from satulayar.attendance.status import daily_status_refresh, local_today
+from satulayar.attendance.status import daily_status_refresh
 from satulayar.audit.models import AuditEntry
+from satulayar.core.time import local_date, zone_named
 
-WITA = city_zone("Asia/Makassar")
+WITA = zone_named("Asia/Makassar")
 TUESDAY = dt.date(2018, 1, 9)
 
 
@@ -151,7 +151,7 @@ def test_anonymous_goes_to_login(org, arrival):
 def test_a_future_date_shows_today(client_for, org):
     response = client_for("admin_dinas_kesehatan").get(page_url(org.staff.p2p, dt.date(2999, 1, 1)))
     assert response.status_code == 200
-    assert f'name="tanggal" value="{local_today(org.city):%Y-%m-%d}"' in text(response)
+    assert f'name="tanggal" value="{local_date(org.city):%Y-%m-%d}"' in text(response)
 
 
 def test_who_is_not_in_yet_links_to_the_correction_for_managers(client_for, org, monkeypatch):

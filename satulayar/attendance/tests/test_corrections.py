@@ -9,10 +9,10 @@ from django.utils import timezone
 from satulayar.attendance.choices import DayStatus, PunchSource
 from satulayar.attendance.corrections import punch_correct
 from satulayar.attendance.models import DailyStatus, Punch
-from satulayar.attendance.schedules import city_zone
 from satulayar.audit.models import AuditEntry
+from satulayar.core.time import zone_named
 
-WITA = city_zone("Asia/Makassar")
+WITA = zone_named("Asia/Makassar")
 TUESDAY = dt.date(2018, 1, 9)
 
 

@@ -48,12 +48,13 @@ def test_unit_rows_get_unit_columns():
 
 
 def test_csv_is_utf8_with_bom_and_the_same_columns():
-    data = recap_csv(rows=ROWS)
+    data = recap_csv(rows=ROWS, delimiter=",")
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == HEADER
     assert rows[1] == ["198503142010011001", "Rahmadi, S.K.M.", "Bidang P2P", "22", "19", "5", "291", "1", "60",
                        "1", "1", "0", "2", "0", "0", "0", "86.36", "9.25"]
     assert rows[2][-2:] == ["100.00", ""]
-    semicolons = recap_csv(rows=ROWS, delimiter=";").decode("utf-8-sig")
-    assert semicolons.splitlines()[1].startswith("198503142010011001;Rahmadi, S.K.M.;Bidang P2P;22;")
+    indonesian = recap_csv(rows=ROWS).decode("utf-8-sig")  # the default: as Excel set to Indonesian reads it
+    assert indonesian.splitlines()[1].startswith("198503142010011001;Rahmadi, S.K.M.;Bidang P2P;22;")
+    assert indonesian.splitlines()[1].endswith(";86,36;9,25")

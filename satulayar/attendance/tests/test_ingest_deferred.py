@@ -8,9 +8,9 @@ from huey.contrib.djhuey import HUEY
 from satulayar.attendance.choices import DayStatus, PunchSource
 from satulayar.attendance.ingest import PunchRow, punches_ingest
 from satulayar.attendance.models import DailyStatus, UnitDay
-from satulayar.attendance.schedules import city_zone
+from satulayar.core.time import zone_named
 
-WITA = city_zone("Asia/Makassar")
+WITA = zone_named("Asia/Makassar")
 MONDAY = dt.date(2018, 1, 8)
 NOW = dt.datetime(2018, 1, 8, 9, 0, tzinfo=WITA)
 

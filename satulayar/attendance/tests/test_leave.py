@@ -15,6 +15,7 @@ from satulayar.attendance.leave import (
 from satulayar.attendance.models import DailyStatus
 from satulayar.attendance.status import daily_status_rebuild
 from satulayar.audit.models import AuditEntry
+from satulayar.demo.papers import doctor_letter
 from satulayar.org.models import Unit
 from tests.factories import make_user
 
@@ -132,7 +133,8 @@ def test_cancel_returns_the_days_to_what_the_punches_say(org, personas):
     with pytest.raises(ValidationError):
         leave_request_cancel(actor=personas.pegawai_dinkes, request=request)
     # A cancelled request no longer blocks the same days.
-    ask(personas.pegawai_dinkes, org.staff.p2p, kind=LeaveKind.SICK, reason="Sakit")
+    leave_request_create(actor=personas.pegawai_dinkes, employee=org.staff.p2p, kind=LeaveKind.SICK, start_date=MONDAY,
+                         end_date=TUESDAY, reason="Sakit", attachments=[doctor_letter("Pegawai P2P", 2)])
 
 
 def test_field_duty_must_be_approved(org):

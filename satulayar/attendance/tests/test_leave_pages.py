@@ -13,7 +13,7 @@ from satulayar.attendance.models import DailyStatus, LeaveRequest
 from satulayar.attendance.status import daily_status_rebuild
 from satulayar.audit.models import AuditEntry
 from satulayar.org.models import Unit
-from tests.factories import make_user
+from tests.factories import login_as, make_user
 
 LEAVE, APPROVALS = "/kehadiran/cuti/", "/kehadiran/cuti/persetujuan/"
 MONDAY, TUESDAY, WEDNESDAY = dt.date(2018, 1, 8), dt.date(2018, 1, 9), dt.date(2018, 1, 10)
@@ -32,7 +32,7 @@ def kepala_dinas(org):
     head.save()
     Unit.objects.filter(pk=org.dinkes.pk).update(head=head)
     client = Client()
-    client.force_login(head.user)
+    login_as(client, head.user)
     return client
 
 

@@ -162,7 +162,7 @@ def test_check_in_page_without_a_site_says_so(client_for, org):
 
 
 def unit_names(response) -> list[str]:
-    return re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', response.content.decode())
+    return re.findall(r'<span class="tree-name[^"]*">([^<]+)</span>', response.content.decode())
 
 
 def test_today_lists_every_unit_for_the_mayor(client_for, org):
@@ -236,3 +236,50 @@ def test_my_month_without_data_and_with_a_bad_month(client_for, org):
     response = client.get("/kehadiran/saya/?bulan=2026-13")
     assert response.status_code == 200
     assert f"{timezone.localdate():%Y-%m}" in text(response)  # falls back to this month
+
+
+def _scheduled_and_rate(html: str, scheduled_id: str, rate_id: str) -> tuple[str, str]:
+    scheduled = re.search(rf'data-testid="{scheduled_id}">([^<]*)<', html).group(1).strip()
+    rate = re.search(rf'data-testid="{rate_id}">([^<]*)<', html).group(1).strip()
+    return scheduled, rate
+
+
+def test_scheduled_today_is_the_same_number_on_the_attendance_page_and_the_overview(client_for, org, monkeypatch):
+    """One definition of "scheduled today" (rollups.SCHEDULED), read the same way by /kehadiran/ and the overview:
+    a mayor comparing the two pages sees one number and one rate."""
+    monday_nine = dt.datetime(2026, 3, 2, 9, 0, tzinfo=WITA)
+    monkeypatch.setattr(timezone, "now", lambda: monday_nine)
+    Punch.objects.create(employee=org.staff.dinkes, at=dt.datetime(2026, 3, 2, 7, 42, tzinfo=WITA),
+                         source=PunchSource.DEVICE)
+    client = client_for("walikota")
+    today = client.get("/kehadiran/").content.decode()
+    scheduled, rate = _scheduled_and_rate(today, "total-scheduled", "total-rate")
+    panel = client.get("/satu-layar/panel/attendance/").content.decode()
+    present = re.search(r'data-testid="attendance-present">([^<]*)<', panel).group(1).split()
+    overview_rate = re.search(r'data-testid="attendance-rate">([^<]*)<', panel).group(1).strip()
+    assert int(scheduled) > 0
+    assert present[-1] == scheduled  # "1 dari 6"
+    assert overview_rate == rate
+
+
+def test_a_parent_row_sums_its_subtree(client_for, org, monkeypatch):
+    monday_nine = dt.datetime(2026, 3, 2, 9, 0, tzinfo=WITA)
+    monkeypatch.setattr(timezone, "now", lambda: monday_nine)
+    page = client_for("admin_dinas_kesehatan").get("/kehadiran/").content.decode()
+    rows = re.findall(r'<tr data-testid="today-row" data-id="(\d+)"[^>]*>.*?data-testid="row-scheduled">([^<]*)<',
+                      page, re.S)
+    scheduled = {int(pk): int(n) for pk, n in rows}
+    assert scheduled[org.dinkes.pk] == 2  # its own staff member and P2P's
+    assert scheduled[org.p2p.pk] == 1
+    assert "staf unit sendiri: 1 terjadwal" in page
+    assert f'data-id="{org.p2p.pk}" data-parent="{org.dinkes.pk}"' in page
+
+
+def test_my_month_lists_no_days_still_to_come_and_the_home_page_has_a_checkin_button(client_for, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 3, 10, 9, 0, tzinfo=WITA))
+    client = client_for("pegawai_dinkes")
+    page = client.get("/kehadiran/saya/").content.decode()
+    assert page.count('data-testid="mine-day"') in (0, 10)  # 1 to 10 March, not the 21 days after
+    home = client.get("/").content.decode()
+    assert 'data-testid="home-checkin"' in home and 'href="/kehadiran/presensi/"' in home
+    assert 'data-testid="home-checkin"' not in client_for("walikota").get("/").content.decode()

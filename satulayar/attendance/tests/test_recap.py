@@ -23,11 +23,12 @@ from satulayar.attendance.reports import (
     monthly_recap,
     unit_monthly_recap,
 )
-from satulayar.attendance.schedules import city_zone
 from satulayar.attendance.status import daily_status_rebuild
+from satulayar.core.time import zone_named
+from satulayar.demo.papers import doctor_letter
 from satulayar.org.models import Employee
 
-WITA = city_zone("Asia/Makassar")
+WITA = zone_named("Asia/Makassar")
 JANUARY_2019 = [dt.date(2019, 1, day) for day in range(1, 32)]
 AFTER_MONTH = dt.datetime(2019, 2, 1, 9, 0, tzinfo=WITA)
 
@@ -72,7 +73,8 @@ def january(org):
     Punch.objects.create(employee=employee, at=at(5, 8), source=PunchSource.DEVICE)
     Punch.objects.create(employee=employee, at=at(5, 12), source=PunchSource.DEVICE)
     sick = leave_request_create(actor=None, employee=employee, kind=LeaveKind.SICK, start_date=dt.date(2019, 1, 15),
-                                end_date=dt.date(2019, 1, 16), reason="Tifus, surat keterangan dokter")
+                                end_date=dt.date(2019, 1, 16), reason="Tifus, surat keterangan dokter",
+                                attachments=[doctor_letter(employee.name, 2)])
     leave_request_decide(actor=None, request=sick, approve=True)
     daily_status_rebuild(city=org.city, start=JANUARY_2019[0], end=JANUARY_2019[-1], now=AFTER_MONTH)
     tpp_rules_seed_default(city=org.city)

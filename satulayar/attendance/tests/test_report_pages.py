@@ -15,11 +15,11 @@ from openpyxl import load_workbook
 from satulayar.attendance.choices import CalendarDayKind, DayStatus, PunchSource
 from satulayar.attendance.models import CalendarDay, DailyStatus, Punch, TppPolicy
 from satulayar.attendance.recap import tpp_rules_seed_default
-from satulayar.attendance.schedules import city_zone
 from satulayar.attendance.status import daily_status_rebuild
 from satulayar.audit.models import AuditEntry
+from satulayar.core.time import local_date, zone_named
 
-WITA = city_zone("Asia/Makassar")
+WITA = zone_named("Asia/Makassar")
 RECAP = "/kehadiran/rekap/"
 HOLIDAY = "/kehadiran/laporan/hari-pertama/"
 
@@ -195,10 +195,10 @@ def test_csv_download_and_the_unit_table_download(client_for, january, org):
     response = client.get(f"{RECAP}?bulan=2019-01&unit={org.p2p.pk}&unduh=csv")
     assert response["Content-Disposition"] == 'attachment; filename="rekap-kehadiran-2019-01-dinkes-p2p.csv"'
     assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["NIP", "Nama", "Unit kerja", "Hari kerja"]
     assert rows[1][1:5] == ["Rahmadi, S.K.M.", "Bidang Pencegahan dan Pengendalian Penyakit", "6", "4"]
-    assert rows[1][-1] == "6.00"
+    assert rows[1][-1] == "6,00"  # a decimal comma: Excel set to Indonesian reads it as a number
 
     units = client.get(f"{RECAP}?bulan=2019-01&isi=unit&unduh=xlsx")
     assert units["Content-Disposition"] == 'attachment; filename="rekap-kehadiran-2019-01-per-unit-banjarmasin.xlsx"'
@@ -301,9 +301,8 @@ def test_the_unit_admin_reads_their_units_only(client_for, new_year_2018, org):
 
 
 def test_a_year_not_offered_falls_back_to_this_year_and_its_first_work_day(client_for, new_year_2018, org):
-    from satulayar.attendance.status import local_today
 
     response = client_for("walikota").get(f"{HOLIDAY}?tahun=1990")
     assert response.status_code == 200
-    this_year = local_today(org.city).year
+    this_year = local_date(org.city).year
     assert f"?tahun={this_year}&amp;tanggal={this_year}-01-0" in text(response)

@@ -14,13 +14,15 @@ from satulayar.attendance.choices import DayStatus, LeaveKind, PunchSource
 from satulayar.attendance.leave import leave_request_create, leave_request_decide
 from satulayar.attendance.models import DailyStatus, Punch, UnitDay
 from satulayar.attendance.reports import days_summary
-from satulayar.attendance.rollups import COUNTS, LEAVE_STATUSES, present_by, unit_days_rebuild
-from satulayar.attendance.schedules import city_zone
+from satulayar.attendance.rollups import COUNTS, LEAVE_STATUSES, present_by
 from satulayar.attendance.status import daily_status_rebuild, daily_status_refresh
+from satulayar.attendance.status_bulk import unit_days_rebuild
+from satulayar.core.time import zone_named
 from satulayar.dashboard.selectors import attendance_today
+from satulayar.demo.papers import doctor_letter
 from tests.factories import make_employee
 
-WITA = city_zone("Asia/Makassar")
+WITA = zone_named("Asia/Makassar")
 FIRST, LAST = dt.date(2018, 1, 1), dt.date(2018, 1, 21)
 LATER = dt.datetime(2018, 2, 1, 9, 0, tzinfo=WITA)
 
@@ -48,7 +50,8 @@ def history(org, personas):
                               source=PunchSource.DEVICE)]
     Punch.objects.bulk_create(punches)
     leave = leave_request_create(actor=personas.admin_bkpsdm, employee=org.staff.p2p, kind=LeaveKind.SICK,
-                                 start_date=dt.date(2018, 1, 10), end_date=dt.date(2018, 1, 11), reason="Demam")
+                                 start_date=dt.date(2018, 1, 10), end_date=dt.date(2018, 1, 11), reason="Demam",
+                                 attachments=[doctor_letter(org.staff.p2p.name, 2)])
     leave_request_decide(actor=personas.admin_bkpsdm, request=leave, approve=True)
     daily_status_rebuild(city=org.city, start=FIRST, end=LAST, now=LATER)
     return staff
@@ -65,6 +68,7 @@ def raw_unit_days() -> dict[tuple[int, dt.date], dict]:
             continue
         day["expected"] += 1
         day["on_leave"] += row.status in LEAVE_STATUSES
+        day["field_duty"] += row.status == DayStatus.FIELD_DUTY
         day["absent"] += row.status == DayStatus.ABSENT
         day["not_yet"] += row.status == DayStatus.NOT_YET
         if row.status == DayStatus.PRESENT:

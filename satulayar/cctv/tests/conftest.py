@@ -22,7 +22,8 @@ def cctv_media(settings, tmp_path):
 
 
 @pytest.fixture
-def simulator():
+def simulator(settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # the simulated cameras listen on this server's loopback
     sim = CameraSimulator().start()
     yield sim
     sim.stop()

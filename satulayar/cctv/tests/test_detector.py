@@ -1,4 +1,4 @@
-"""The HOG people detector on the simulator's scenes, zone membership, and the debounce."""
+"""The HOG people detector (the fallback) on the simulator's drawn figures, zone membership, and the debounce."""
 
 import cv2
 import numpy as np
@@ -21,7 +21,8 @@ def test_counts_known_people_in_the_zone_within_tolerance():
     errors = []
     for seed in range(3):
         for people in range(MAX_PEOPLE + 1):
-            image = scene_render(people, seed=f"uji/{seed}", officer=True, caption="KUIN 30-11-2026 10:00:00")
+            image = scene_render(people, seed=f"uji/{seed}", officer=True, caption="KUIN 30-11-2026 10:00:00",
+                                 figures="drawn")
             counted = count_in_zone(detector.detect(image), SCENE_ZONE, width=image.shape[1], height=image.shape[0])
             errors.append(counted - people)
     assert max(abs(e) for e in errors) <= TOLERANCE, errors
@@ -30,7 +31,7 @@ def test_counts_known_people_in_the_zone_within_tolerance():
 
 def test_empty_scene_and_a_blank_image_count_nobody():
     detector = HogPeopleDetector()
-    assert detector.detect(scene_render(0, seed=1)) == []
+    assert detector.detect(scene_render(0, seed=1, figures="drawn")) == []
     assert detector.detect(np.zeros((480, 640, 3), np.uint8)) == []
 
 

@@ -42,14 +42,14 @@ def test_frames_are_stored_with_thumbnails_and_the_camera_goes_online(cameras, p
         assert fresh.health == Health.ONLINE and fresh.last_frame_at == frame.taken_at and fresh.last_error == ""
     assert Frame.objects.get(camera=cameras.dinkes).people_raw is None  # an entrance camera without a zone: no count
     kinds = list(Event.objects.filter(channel__startswith="cctv:").values_list("kind", flat=True))
-    assert kinds.count("frame") == 4 and kinds.count("health") == 4
+    assert kinds.count("camera.frame") == 4 and kinds.count("camera.health") == 4
 
 
 def test_health_goes_online_offline_online(cameras, poller, simulator, django_capture_on_commit_callbacks):
     camera = cameras.kuin
     with django_capture_on_commit_callbacks(execute=True):
         _health_walk(camera, poller, simulator)
-    events = Event.objects.filter(channel=f"cctv:{camera.city_id}", kind="health", data__camera_id=camera.pk)
+    events = Event.objects.filter(channel=f"cctv:{camera.city_id}", kind="camera.health", data__camera_id=camera.pk)
     transitions = [(e.data["previous"], e.data["health"]) for e in events.order_by("id")]
     assert transitions == [("unknown", "online"), ("online", "offline"), ("offline", "online")]
 
@@ -147,3 +147,24 @@ def test_history_is_pruned_by_age_and_by_size_keeping_each_latest_frame(cameras,
     result = services.history_prune()
     assert result["frames_by_size"] == 2
     assert Frame.objects.count() == 2
+
+
+class _BrokenModel:
+    """A detector that fails on every frame, as a damaged model or an onnxruntime fault would."""
+
+    def detect(self, image):
+        raise RuntimeError("ONNXRuntimeError: kernel gagal")
+
+
+def test_a_detector_failing_on_a_frame_keeps_the_frame_and_names_the_camera(cameras, simulator, caplog):
+    broken = Poller(detector=_BrokenModel(), concurrency=2, timeout=2)
+    try:
+        outcomes = {o.camera_id: o for o in broken.poll_once([cameras.kuin, cameras.dinkes])}
+    finally:
+        broken.close()
+    assert "penghitung orang gagal" in outcomes[cameras.kuin.pk].count_error
+    kuin = _fresh(cameras.kuin)
+    assert kuin.health == Health.ONLINE and "kernel gagal" in kuin.last_error
+    assert Frame.objects.get(camera=kuin).people_raw is None
+    assert _fresh(cameras.dinkes).last_error == ""  # no zone, no detection: untouched
+    assert "Kamera kuin" in caplog.text and "kernel gagal" in caplog.text

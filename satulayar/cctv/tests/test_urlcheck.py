@@ -14,7 +14,7 @@ from satulayar.cctv.urlcheck import source_url_validate
     ("http://169.254.169.254/latest/meta-data/", "snapshot", "link-local/metadata"),
     ("http://[fe80::1]/x.jpg", "snapshot", "link-local/metadata"),
     ("http://metadata.google.internal/computeMetadata/v1/", "snapshot", "layanan metadata"),
-    ("http://0.0.0.0/x.jpg", "snapshot", "bukan alamat kamera"),
+    ("http://0.0.0.0/x.jpg", "snapshot", "tidak dapat dipakai sebagai tujuan"),
     ("http://admin:rahasia@10.0.0.5/x.jpg", "snapshot", "Jangan menaruh nama pengguna"),
     ("http:///x.jpg", "snapshot", "tidak menyebut host"),
     ("http://10.0.0.5:port/x.jpg", "snapshot", "tidak dapat dibaca"),
@@ -44,3 +44,11 @@ def test_corrupt_bytes_are_not_an_image():
     for data in (b"", b"<html>502 Bad Gateway</html>", b"\xff\xd8\xff\xe0" + b"\x00" * 50):
         with pytest.raises(GrabError, match="data gambar rusak"):
             frame_decode(data)
+
+
+def test_with_the_default_settings_a_grab_of_a_camera_on_loopback_is_refused(sites, simulator, settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = []
+    with pytest.raises(GrabError, match="alamat ditolak: alamat loopback"):
+        frame_grab(url=simulator.url("kuin"), kind="snapshot", timeout=1)
+    with pytest.raises(GrabError, match="alamat ditolak: alamat loopback"):
+        frame_grab(url="rtsp://localhost:8554/Streaming/Channels/101", kind="rtsp", timeout=1)

@@ -10,6 +10,7 @@ from satulayar.cctv import services
 from satulayar.cctv.models import Camera
 from satulayar.cctv.poller import Poller
 from satulayar.cctv.storage import media_file
+from tests.factories import login_as
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def polled(cameras):
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_as(client, user)
     return client
 
 

@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from satulayar.core import formatting
 
 register = template.Library()
 ICONS = Path(settings.BASE_DIR) / "core/static/vendor/tabler-icons/icons/outline"
@@ -27,15 +27,36 @@ def icon(name: str) -> str:
 @register.filter
 def angka(value, digits: int = 0):
     """A number the Indonesian way: 1.234,5 (follows the active language)."""
-    if value is None or value == "":
-        return "–"
-    return floatformat(value, f"{digits}g")
+    return formatting.number(value, int(digits))
+
+
+@register.filter
+def ringkas(value, digits: int = 1):
+    """A measured value with decimals only where they say something: 2.641 but 12,5."""
+    return formatting.number(value, int(digits), trim=True)
+
+
+@register.filter
+def jumlah(value, unit: str = ""):
+    """A count, never with decimals: "2.641 kunjungan" (a no-break space before the unit)."""
+    return formatting.count(value, unit)
+
+
+@register.filter
+def menit(value):
+    """Minutes as "242 mnt", never wrapped."""
+    return formatting.minutes(value)
+
+
+@register.filter
+def persen(value, digits: int = 1):
+    return formatting.percent(value, int(digits))
 
 
 @register.filter
 def tanggal(value):
     """A date as 'Selasa, 2 Januari 2018' in the active language."""
-    return date_filter(value, "DATE_FORMAT") if value else "–"
+    return formatting.long_date(value)
 
 
 @register.simple_tag
@@ -69,3 +90,12 @@ INDONESIAN_ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makass
 def zone_abbr(tz_name: str) -> str:
     """WIB, WITA or WIT, as Indonesians write the three zones."""
     return INDONESIAN_ZONES.get(tz_name, tz_name or "")
+
+
+@register.filter
+def overdue(finding) -> bool:
+    """A follow-up past its due date (the city's today) and not done."""
+    from django.utils import timezone
+
+    due, status = getattr(finding, "due_date", None), getattr(finding, "follow_up_status", "")
+    return bool(due and due < timezone.localdate() and status != "done")

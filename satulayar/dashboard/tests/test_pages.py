@@ -11,13 +11,14 @@ from satulayar.attendance.choices import PunchSource
 from satulayar.attendance.ingest import PunchRow, punches_ingest
 from satulayar.dashboard.choices import AlertKind
 from satulayar.dashboard.models import Alert, AlertRule
+from tests.factories import login_as
 
 PAGES = ["/satu-layar/", "/satu-layar/layar/", "/satu-layar/peta/", "/satu-layar/peta/data.json",
          "/satu-layar/kecamatan/", "/satu-layar/peringatan/", "/satu-layar/panel/services/"]
 
 
 def rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -64,7 +65,7 @@ def test_the_command_centre_sees_attendance_rates_but_no_names(client_for, org, 
     from tests.factories import make_user
 
     client = client_for("walikota")
-    client.force_login(make_user("operator_cc2", Role.COMMAND_CENTRE, city))
+    login_as(client, make_user("operator_cc2", Role.COMMAND_CENTRE, city))
     page = client.get("/satu-layar/").content.decode()
     assert "Peran Anda tidak mencakup data kehadiran pegawai." not in page
     assert 'data-testid="attendance-present"' in page
@@ -124,6 +125,20 @@ def test_rules_are_for_the_city_wide_roles_only(client_for, org):
     assert client.post("/satu-layar/peringatan/periksa/").status_code == 302
 
 
+def test_a_rules_webhook_is_checked_on_the_form_and_its_signing_secret_shown_on_its_page(client_for, org):
+    client = client_for("walikota")
+    refused = client.post("/satu-layar/peringatan/aturan/", {
+        "name": "Antrean", "kind": "queue_long", "threshold": "5", "active": "on",
+        "webhook_url": "http://metadata.google.internal/computeMetadata/v1/"})
+    assert refused.status_code == 422 and "Alamat webhook ditolak" in refused.content.decode()
+    assert client.post("/satu-layar/peringatan/aturan/", {
+        "name": "Antrean", "kind": "queue_long", "threshold": "5", "active": "on",
+        "webhook_url": "https://hooks.banjarmasinkota.go.id/peringatan"}).status_code == 302
+    rule = AlertRule.objects.get()
+    page = client.get(f"/satu-layar/peringatan/aturan/{rule.pk}/").content.decode()
+    assert 'data-testid="webhook-secret">whsec_' in page
+
+
 def test_alerts_follow_the_viewers_scope_and_are_acknowledged_once(client_for, org):
     rule = AlertRule.objects.create(city=org.city, name="Kehadiran", kind=AlertKind.ATTENDANCE_LOW, threshold=50)
     now = timezone.now()
@@ -159,7 +174,7 @@ def test_an_unknown_panel_is_not_found(client_for):
 
 
 @pytest.mark.parametrize(("path", "budget"), [("/satu-layar/", 45), ("/satu-layar/panel/attendance/", 20),
-                                              ("/satu-layar/panel/services/", 14), ("/satu-layar/peta/data.json", 24)])
+                                              ("/satu-layar/panel/services/", 16), ("/satu-layar/peta/data.json", 24)])
 def test_query_budgets(client_for, org, path, budget, django_assert_max_num_queries):
     client = client_for("walikota")
     client.get(path)

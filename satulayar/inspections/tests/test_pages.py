@@ -114,6 +114,27 @@ def test_api_batch_keeps_the_good_marks_and_stores_a_photo(client_for, inspectio
     assert row["observation"] == "present" and row["finding"] == FindingKind.UNRECORDED_PRESENT
 
 
+def test_a_batch_over_the_request_limit_is_refused_as_json_with_the_limit(client_for, inspection, staff, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    photo = "data:image/png;base64," + base64.b64encode(PNG + b"\x00" * 12_000).decode()
+    response = post_json(client_for("inspektur"), f"/api/inspections/{inspection.pk}/marks/batch",
+                         {"marks": [item(staff.never, "present") | {"photo": photo}]})
+    assert response.status_code == 413 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Kiriman terlalu besar: batasnya 9,8\xa0KB per kiriman.",
+                               "limit_bytes": 10_000}
+    assert not Mark.objects.exists()
+
+
+def test_the_roster_announces_the_request_limit_and_what_is_observed(client_for, personas, inspection, staff,
+                                                                    settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_234_567
+    services.marks_submit(actor=personas.inspektur, inspection=inspection, items=[item(staff.never, "present")],
+                          now=CLOSE)
+    page = client_for("inspektur").get(f"/sidak/{inspection.pk}/").content.decode()
+    assert 'data-request-limit="1234567"' in page
+    assert page.count("data-observed>") == 1 and 'data-observed="1" data-scheduled=' in page
+
+
 def test_the_lead_resolves_and_closes_through_the_pages(client_for, personas, staff, inspection, inspektur_2):
     services.mark_submit(actor=personas.inspektur, inspection=inspection, item=item(staff.never, "present"), now=CLOSE)
     services.mark_submit(actor=inspektur_2, inspection=inspection, item=item(staff.never, "not_found"), now=CLOSE)
@@ -182,3 +203,33 @@ def test_history_per_unit_and_per_employee(client_for, closed, org, staff):
     assert staff.never.name in page and staff.punched.name not in page.split("findings-table")[1]
     assert client.get("/api/inspections/repeat-offenders/").json() == []
     assert str(DAY.year) in client.get("/sidak/").content.decode()
+
+
+def test_report_letterhead_signature_and_a_typed_spreadsheet(client_for, closed, staff, org, rf):
+    from django.template.loader import render_to_string
+    from django.utils import timezone as tz
+
+    from satulayar.inspections import exports
+    from satulayar.inspections.selectors import inspection_report
+
+    finding = Finding.objects.filter(kind=FindingKind.PROXY_SUSPECT).get()
+    finding.assigned_unit, finding.due_date = org.dinkes, dt.date(2000, 1, 3)  # long past, not done: overdue
+    finding.follow_up_status = FollowUpStatus.ASSIGNED
+    finding.save()
+    closed.refresh_from_db()
+    html = render_to_string("inspections/report_pdf.html", {
+        "inspection": closed, "report": inspection_report(inspection=closed), "printed_at": tz.now(),
+        **exports.letter(closed)}, request=rf.get("/"))
+    assert 'data-testid="kop-surat"' in html and f"PEMERINTAH {closed.city.name.upper()}" in html
+    assert "Ketua Tim Sidak," in html and 'data-testid="signature"' in html
+    assert "lewat tenggat" in html
+    book = load_workbook(io.BytesIO(client_for("walikota").get(f"/sidak/{closed.pk}/laporan.xlsx").content))
+    summary, findings = book["Ringkasan"], book["Temuan"]
+    assert summary["B2"].is_date and summary.freeze_panes == "A5"
+    assert findings.freeze_panes == "A2" and findings["A1"].font.bold
+    due = {row[1].value: row for row in findings.iter_rows(min_row=2)}[finding.employee.name]
+    assert due[5].is_date and due[5].value.date() == dt.date(2000, 1, 3) and due[7].value == "ya"
+    assert findings.column_dimensions["B"].width > 10
+    page = client_for("walikota").get(f"/sidak/{closed.pk}/laporan/").content.decode()
+    table = page[page.index('data-testid="unit-summary"'):page.index("</thead>")]
+    assert table.count(">Tercatat hadir<") == 1 and ">Hadir tercatat<" not in table  # no look-alike columns

@@ -72,7 +72,12 @@ class Department:
 
 
 @pytest.fixture
-def department():
+def loopback_allowed(settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # these department apps listen on this server's loopback
+
+
+@pytest.fixture
+def department(loopback_allowed):
     server = Department()
     yield server
     server.server.shutdown()
@@ -80,7 +85,7 @@ def department():
 
 
 @pytest.fixture
-def demo_servers(org):
+def demo_servers(org, loopback_allowed):
     """The demo's three department apps on ephemeral ports."""
     names = ["Kuin Cerucuk", "Pelambuan", "Belitung Selatan"]
     servers = SimpleNamespace(dinkes=demo_apps.serve(demo_apps.DinkesApp(seed=7, kelurahan=names)),

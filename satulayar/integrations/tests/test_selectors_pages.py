@@ -15,6 +15,7 @@ from satulayar.integrations.mapping import MappedValue, period_start
 from satulayar.integrations.models import Connector
 from satulayar.integrations.runs import connector_after_run, run_create, values_upsert
 from satulayar.integrations.selectors import connectors_health, indicators_latest, public_indicator_values
+from tests.factories import login_as
 
 ZONE = zoneinfo.ZoneInfo("Asia/Makassar")
 
@@ -92,7 +93,7 @@ def test_catalogue_is_searchable_and_the_public_sees_public_indicators_only(hub,
 @pytest.mark.parametrize("name", ["walikota", "admin_integrasi"])
 def test_viewers_see_the_hub(hub, filled, name):
     client = Client()
-    client.force_login(hub.admin if name == "admin_integrasi" else getattr(hub.personas, name))
+    login_as(client, hub.admin if name == "admin_integrasi" else getattr(hub.personas, name))
     for url in (reverse("integrations:hub_home"), reverse("integrations:connector_detail", args=[filled.pk]),
                 reverse("integrations:indicator_list"),
                 reverse("integrations:run_detail", args=[filled.runs.get().pk])):
@@ -114,7 +115,7 @@ def test_refusals_on_pages(hub, filled, client_for):
 
 def test_admin_creates_indicator_and_api_client_through_the_pages(hub):
     client = Client()
-    client.force_login(hub.admin)
+    login_as(client, hub.admin)
     response = client.post(reverse("integrations:indicator_new"), {
         "code": "curah-hujan", "name": "Curah hujan", "unit_of_measure": "mm", "owner": hub.bpbd.pk,
         "aggregation": "sum", "granularity": "hour", "dimension_kind": "text", "update_frequency": "hourly",

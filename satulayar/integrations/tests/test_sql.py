@@ -8,12 +8,21 @@ import urllib.parse
 import psycopg
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from satulayar.integrations import services
 from satulayar.integrations.choices import ConnectorKind, RunStatus
 from satulayar.integrations.models import IndicatorValue
 from satulayar.integrations.runs import connector_pull
-from satulayar.integrations.sources import SourceError, _postgres_rows, _sqlite_rows, query_check
+from satulayar.integrations.sources import (
+    SourceError,
+    _postgres_rows,
+    _sqlite_rows,
+    postgres_target_check,
+    query_check,
+    server_is_app_own,
+    sqlite_path_check,
+)
 
 QUERY = ("SELECT tanggal, kelurahan, SUM(jumlah) AS jumlah FROM penerbitan_dokumen "
          "GROUP BY tanggal, kelurahan ORDER BY tanggal")
@@ -26,7 +35,8 @@ ROWS = [("2026-11-29", "Kuin Cerucuk", "KTP-el", 4), ("2026-11-29", "Kuin Cerucu
 
 
 @pytest.fixture
-def sqlite_dept(tmp_path):
+def sqlite_dept(tmp_path, settings):
+    settings.INTEGRATIONS_SQLITE_DIR = str(tmp_path)
     path = tmp_path / "disdukcapil.sqlite3"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE penerbitan_dokumen (tanggal TEXT, kelurahan TEXT, jenis TEXT, jumlah INTEGER)")
@@ -121,3 +131,56 @@ def test_unreachable_or_missing_databases_fail_clearly(hub, tmp_path):
     dead = f"postgresql://{parts.username}:{parts.password}@127.0.0.1:1/x"
     run = connector_pull(connector=sql_connector(hub, dead))
     assert run.status == RunStatus.FAILED and "tidak dapat dihubungi" in run.error
+
+
+def _app_database_dsn() -> str:
+    own = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{own['NAME']}"
+    return (f"postgresql://{own['USER']}:{own['PASSWORD']}@{own['HOST'] or 'localhost'}:{own['PORT'] or 5432}"
+            f"/{own['NAME']}")
+
+
+def test_a_dsn_naming_the_apps_own_database_is_refused(hub, settings, tmp_path):
+    """Regression: an integration admin pointed a connector at Satu Layar's own database and read django_session."""
+    settings.INTEGRATIONS_SQLITE_DIR = "/" if connection.vendor == "sqlite" else str(tmp_path)
+    run = connector_pull(connector=sql_connector(hub, _app_database_dsn(), query="SELECT * FROM django_session"))
+    assert run.status == RunStatus.FAILED and "basis data Satu Layar sendiri" in run.error
+    assert run.read_count == 0
+
+
+def test_sqlite_files_outside_the_folder_or_linked_to_the_apps_own_are_refused(hub, settings, tmp_path,
+                                                                               sqlite_dept):
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-lain.sqlite3"
+    sqlite3.connect(elsewhere).close()
+    with pytest.raises(SourceError, match="harus berada di folder"):
+        sqlite_path_check(f"sqlite:///{elsewhere}")
+    with pytest.raises(SourceError, match="harus berada di folder"):
+        sqlite_path_check(f"sqlite:///{tmp_path}/../{elsewhere.name}")
+    if connection.vendor == "sqlite":
+        (tmp_path / "tautan.sqlite3").symlink_to(connection.settings_dict["NAME"])
+        with pytest.raises(SourceError, match="harus berada di folder"):  # the link is followed to its target
+            sqlite_path_check(f"sqlite:///{tmp_path / 'tautan.sqlite3'}")
+    assert sqlite_path_check(f"sqlite:///{sqlite_dept}") == sqlite_dept.resolve()
+
+
+@pytest.mark.parametrize(("dsn_host", "dsn_port", "dsn_name", "own"), [
+    ("127.0.0.1", 5432, "satulayar", True),
+    ("localhost", 5432, "satulayar", True),
+    ("", 5432, "satulayar", True),  # a Unix socket on this machine
+    ("127.0.0.1", 5433, "satulayar", False),
+    ("127.0.0.1", 5432, "siak", False),
+    ("10.20.0.5", 5432, "satulayar", False),
+])
+def test_a_server_is_the_apps_own_when_host_port_and_database_match(dsn_host, dsn_port, dsn_name, own):
+    app = [{"HOST": "127.0.0.1", "PORT": "", "NAME": "satulayar"}]
+    assert server_is_app_own(vendor="postgresql", host=dsn_host, port=dsn_port, name=dsn_name, databases=app) is own
+
+
+def test_a_postgres_dsn_hiding_the_apps_server_behind_hostaddr_is_refused():
+    app = [{"HOST": "127.0.0.1", "PORT": "5432", "NAME": "satulayar"}]
+    with pytest.raises(SourceError, match="Satu Layar sendiri"):
+        postgres_target_check("host=siak.dinas.example hostaddr=127.0.0.1 dbname=satulayar", databases=app)
+    with pytest.raises(SourceError, match="Satu Layar sendiri"):
+        postgres_target_check("postgresql://u:p@localhost/satulayar", databases=app)
+    postgres_target_check("host=127.0.0.1 port=5432 dbname=siak", databases=app)  # another database: allowed

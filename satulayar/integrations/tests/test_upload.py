@@ -14,6 +14,7 @@ from satulayar.integrations import services
 from satulayar.integrations.choices import ConnectorKind, RunStatus
 from satulayar.integrations.models import IndicatorValue, Run
 from satulayar.integrations.uploads import upload_process, upload_receive
+from tests.factories import login_as
 
 CSV = ("tanggal;kelurahan;kunjungan\n"
        "29/11/2026;Kuin Cerucuk;12\n"
@@ -41,7 +42,7 @@ def upload_connector(hub):
 @pytest.fixture
 def admin_client(hub):
     client = Client()
-    client.force_login(hub.admin)
+    login_as(client, hub.admin)
     return client
 
 

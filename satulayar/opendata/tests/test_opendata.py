@@ -51,7 +51,9 @@ def test_downloads_need_no_login_and_refuse_bad_input(client, tickets):
     assert data["min_count"] == 5 and len(data["rows"]) == 2
     csv = client.get("/data-terbuka/kunjungan.csv?mulai=2026-11-24&sampai=2026-11-24").content.decode("utf-8-sig")
     assert csv.splitlines()[0] == "date,kelurahan_code,kelurahan,kecamatan,visits,served,suppressed"
-    assert "Alalak Utara,Banjarmasin Utara,,0,True" in csv
+    assert "Alalak Utara,Banjarmasin Utara,,0,true" in csv  # true/false, not Python's True/False
+    assert "False" not in csv and "True" not in csv
+    assert list(data["columns"]) == csv.splitlines()[0].split(",")  # every column documented
     bad = client.get("/data-terbuka/kunjungan.json?mulai=kemarin")
     assert bad.status_code == 422 and "TTTT-BB-HH" in bad.json()["detail"]
     too_long = client.get("/data-terbuka/ikm.json?mulai=2024-01-01&sampai=2026-01-01")

@@ -262,7 +262,7 @@ def test_the_desk_issues_calls_serves_and_finishes(org, client_for, catalogue):
     assert "A-001 dipanggil ke Loket 2." in text(called)
     assert "Siti Aminah" in text(called) and "••••••••••••0002" in text(called) and VALID_NIK not in text(called)
     for action, status in [("mulai", TicketStatus.SERVING), ("selesai", TicketStatus.DONE)]:
-        response = client.post(f"{base}/tiket/{ticket.pk}/{action}/", **HTMX)
+        response = client.post(f"{base}/tiket/{ticket.pk}/{action}/", {"result": "produced"}, **HTMX)
         assert response.status_code == 200
         ticket.refresh_from_db()
         assert ticket.status == status
@@ -321,7 +321,9 @@ def test_admin_screens_show_the_catalogue_and_tickets_read_only_with_a_masked_ni
     ticket = issue(org.kuin, catalogue.ktp, None, visitor_name="Siti Aminah", visitor_nik=VALID_NIK)
     admin = client_for("admin_bkpsdm")
     for path in ("/admin/visits/service/", "/admin/visits/counter/", "/admin/visits/serviceoverride/",
-                 "/admin/visits/ticket/", "/admin/visits/service/add/"):
+                 "/admin/visits/ticket/", "/admin/visits/service/add/", "/admin/visits/officehours/",
+                 "/admin/visits/bookingcapacity/", "/admin/visits/kioskdevice/", "/admin/visits/serviceoutcome/",
+                 "/admin/visits/prioritygroup/"):
         assert admin.get(path).status_code == 200, path
     detail = admin.get(f"/admin/visits/ticket/{ticket.pk}/change/")
     assert detail.status_code == 200

@@ -16,7 +16,7 @@ from satulayar.org.models import Kelurahan
 from satulayar.visits import selectors, services
 from satulayar.visits.catalogue import services_seed_default
 from satulayar.visits.choices import IKM_ELEMENTS, TicketChannel
-from satulayar.visits.history import TicketRow, tickets_import
+from satulayar.visits.imports import TicketRow, tickets_import
 from satulayar.visits.models import Service, ServiceOverride
 from satulayar.visits.selectors import DurationStats, percentile
 from tests.factories import kelurahan_named
@@ -313,9 +313,13 @@ def test_the_report_csv(day, client_for):
     assert response["Content-Disposition"] == 'attachment; filename="layanan-kelurahan-20261102-20261102.csv"'
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 52
-    assert lines[0].startswith("Kode,Kelurahan,Kecamatan,Kunjungan,Dilayani,Tunggu median (menit)")
-    kuin = next(line for line in lines if ",Kuin Cerucuk," in line)
-    assert kuin.endswith(",10,8,5.0,14.0,12.5,17.2,3,37.5,1,1,86.11,B (Baik),3")
+    # As Excel set to Indonesian reads it: semicolons between cells, decimal commas.
+    assert lines[0].startswith("Kode;Kelurahan;Kecamatan;Kunjungan;Dilayani;Tunggu median (menit)")
+    kuin = next(line for line in lines if ";Kuin Cerucuk;" in line)
+    # … then priority, transferred, produced, missing papers, referred, bookings, checked in, no-shows
+    assert kuin.endswith(";10;8;5;14;12,5;17,2;3;37,5;1;1;86,11;B (Baik);3;0;0;0;0;0;0;0;0")
+    assert lines[0].endswith(";Prioritas;Dipindahkan;Hasil diberikan;Persyaratan belum lengkap;Dirujuk;Pemesanan;"
+                             "Pemesanan hadir;Pemesanan tidak hadir")
 
 
 def test_empty_states_and_a_bad_range(day, client_for):

@@ -111,7 +111,7 @@ def test_issuing_publishes_a_live_event_without_personal_data(org, catalogue, dj
     event = Event.objects.get()
     assert (event.channel, event.kind) == (f"queue:{org.kuin.pk}", "ticket.issued")
     assert event.data == {"ticket": ticket.pk, "code": "A-001", "status": "waiting", "prefix": "A",
-                          "service": catalogue.ktp.pk, "counter": None}
+                          "service": catalogue.ktp.pk, "counter": None, "priority": False}
 
 
 def test_the_announcement_reads_the_number_digit_by_digit(org, catalogue):

@@ -42,8 +42,8 @@ def take(client, kelurahan, service, ip="203.0.113.7", via=""):
 
 
 def serve(ticket, counter, *, minutes=10):
-    """Call, serve and finish `ticket`, the service taking `minutes`."""
-    now = timezone.now()
+    """Call, serve and finish `ticket`, the service taking `minutes` (called no earlier than it was issued)."""
+    now = max(timezone.now(), ticket.issued_at + dt.timedelta(minutes=minutes + 1))
     services.ticket_call_next(actor=None, kelurahan=ticket.kelurahan, counter=counter,
                               now=now - dt.timedelta(minutes=minutes + 1))
     services.ticket_start(actor=None, ticket=ticket, now=now - dt.timedelta(minutes=minutes))
@@ -87,7 +87,8 @@ def test_position_and_estimate_use_the_target_time_without_history(org, catalogu
 
 def test_the_estimate_uses_the_recent_median_service_time(org, catalogue, counter):
     for minutes in (4, 6, 20):  # median 6
-        done = services.ticket_issue(kelurahan=org.kuin, service=catalogue.ktp, channel=TicketChannel.DESK)
+        done = services.ticket_issue(kelurahan=org.kuin, service=catalogue.ktp, channel=TicketChannel.DESK,
+                                     now=timezone.now() - dt.timedelta(minutes=30))  # times run forward
         serve(done, counter, minutes=minutes)
     for _ in range(2):
         services.ticket_issue(kelurahan=org.kuin, service=catalogue.ktp, channel=TicketChannel.DESK)
@@ -186,6 +187,11 @@ def test_rating_before_the_service_ends_or_incomplete_is_refused(org, catalogue,
     serve(mine, counter)
     partial = Client().post(f"/antrean/tiket/{mine.token}/nilai/", {"u1": 4, "u2": 3})
     assert partial.status_code == 422 and "Lengkapi penilaian" in text(partial)
+    page = text(partial)  # the error stands at the top of the form, and the answer scrolls the phone to it
+    form_at = page.index('data-testid="rating-form"')
+    assert form_at < page.index('data-testid="rating-error"') < page.index("Kirim penilaian")
+    assert page.count('data-testid="rating-error"') == 1 and 'nilai/#penilaian"' in page
+    assert 'value="4" id="id_u1_' in page and "checked" in page[form_at:]  # what was chosen stays chosen
     out_of_scale = Client().post(f"/antrean/tiket/{mine.token}/nilai/", {**ALL_GOOD, "u5": 5})
     assert out_of_scale.status_code == 422
     assert not Rating.objects.exists()

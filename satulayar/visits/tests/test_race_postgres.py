@@ -5,13 +5,16 @@ Only PostgreSQL has row locks to race against (SQLite lets one writer in at a ti
 prove there); CI runs the suite on PostgreSQL as well, where these tests run.
 """
 
+import datetime as dt
 import sys
 import threading
+import zoneinfo
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection, connections
 
+from satulayar.org.choices import Role
 from satulayar.visits import services
 from satulayar.visits.choices import TicketChannel, TicketStatus
 from satulayar.visits.models import Service, Ticket
@@ -110,3 +113,22 @@ def test_tickets_issued_at_the_same_moment_never_share_a_number(office):
     numbers = {prefix: sorted(t.number for t in issued if t.prefix == prefix) for prefix in ("A", "C")}
     assert numbers == {"A": list(range(1, ROUNDS * 3 + 1)), "C": list(range(1, ROUNDS + 1))}
     assert Ticket.objects.count() == ROUNDS * 4
+
+
+def test_two_kiosks_issuing_at_the_same_moment_never_share_a_number(office):
+    from satulayar.visits.office import kiosk_register
+    from tests.factories import make_user
+
+    lurah = make_user("lurah_kiosk", Role.KELURAHAN_OFFICER, office.kuin.kecamatan.city, kelurahan=office.kuin)
+    kiosks = [kiosk_register(actor=lurah, kelurahan=office.kuin, name=f"Anjungan {n}")[0] for n in (1, 2)]
+    open_moment = dt.datetime(2025, 3, 5, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Makassar"))  # a Wednesday
+
+    def take(kiosk):
+        return lambda: services.ticket_issue(kelurahan=office.kuin, service=office.ktp, channel=TicketChannel.KIOSK,
+                                             kiosk=kiosk, now=open_moment)
+
+    issued = []
+    for _ in range(ROUNDS):
+        issued += run_together([take(k) for k in kiosks])
+    assert sorted(t.number for t in issued) == list(range(1, ROUNDS * 2 + 1))
+    assert {t.kiosk_id for t in issued} == {k.pk for k in kiosks}

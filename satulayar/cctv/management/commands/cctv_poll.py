@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="grab every active camera once, then exit")
 
     def handle(self, *args, once: bool = False, **options):
-        poller = Poller()
+        poller = Poller()  # several may run, here or on other machines: they share the cameras (see cctv.poller)
         try:
             if once:
                 outcomes = poller.poll_once()

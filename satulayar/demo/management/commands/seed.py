@@ -13,6 +13,7 @@ from satulayar.demo.generator import (
     indonesian_number,
     seed_city,
 )
+from satulayar.demo.progress import bars
 from satulayar.demo.users import DEMO_PASSWORD, create_demo_users
 from satulayar.org.models import City
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         until = until or city_yesterday(city)
         try:
-            with transaction.atomic():
+            with bars(), transaction.atomic():
                 summary = seed_city(city_slug=city, employees=employees, days=days, seed=seed, progress=self.say,
                                     on=until)
                 city_row = City.objects.get(slug=city)

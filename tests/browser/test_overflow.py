@@ -1,0 +1,95 @@
+"""Every page each demo role reaches from its menu, on a phone (390×844), a desk (1440×900) and a wall
+(1920×1080): nothing wider than the screen, no text cut off (clipped without an ellipsis and the whole text in
+a title), no console error, no failed request.
+
+Slow (a few minutes: about a hundred page loads) but part of `make test`: it is what finds a table running off a
+phone or a script error on a page nobody opened since the last change."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+SIZES = {"phone": (390, 844), "desk": (1440, 900), "wall": (1920, 1080)}
+ROLES = ["walikota", "operator_cc", "inspektur", "admin_bkpsdm", "admin_dinkes", "lurah_kuin_cerucuk", "pegawai"]
+TV_ONLY = re.compile(r"^/satu-layar/layar/")  # the wall mode is for a television, not a phone
+SKIP = re.compile(r"^/(admin/|keluar/|api/docs)")  # Django's admin and the API docs are not our screens
+MEASURE = """() => {
+  const SCROLLERS = '.table-responsive, .leaflet-container, [data-allow-overflow]';
+  const wide = Array.from(document.querySelectorAll('body *')).filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > window.innerWidth + 1 && getComputedStyle(el).position !== 'fixed'
+      && !(el.parentElement && el.parentElement.closest(SCROLLERS));
+  }).slice(0, 3).map((el) => el.tagName.toLowerCase() + '.' + String(el.className).slice(0, 60));
+  const cut = Array.from(document.querySelectorAll('body *')).filter((el) => {
+    const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    const hidden = '.visually-hidden, .visually-hidden-focusable, .sr-only, [aria-hidden=true]';
+    if (!own || el.closest(SCROLLERS + ', ' + hidden)) return false;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden' || el.clientWidth === 0) return false;
+    const clipsX = ['hidden', 'clip'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+    const clipsY = ['hidden', 'clip'].includes(style.overflowY) && el.scrollHeight > el.clientHeight + 2;
+    // A deliberate ellipsis is fine when the whole text is one hover (or screen reader) away.
+    const told = style.textOverflow === 'ellipsis' && el.closest('[title], [aria-label]');
+    return (clipsX && !told) || (clipsY && style.webkitLineClamp === 'none');
+  }).slice(0, 3).map((el) => el.tagName.toLowerCase() + '.' + String(el.className).slice(0, 40) + ' "'
+                      + el.textContent.trim().slice(0, 40) + '"');
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wide: wide, cut: cut};
+}"""
+
+
+@pytest.fixture
+def demo_city(transactional_db):
+    call_command("seed", employees=300, days=3, seed=7)
+
+
+def _menu(page, base: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("#sidebar-menu a.nav-link[href], main a.btn[href]",
+                                      "links => links.map((a) => a.getAttribute('href'))")
+    return [h for h in dict.fromkeys(hrefs) if h.startswith("/") and not SKIP.match(h) and "unduh=" not in h
+            and not h.endswith((".csv", ".xlsx", ".pdf", ".json"))]
+
+
+def _watch(page, problems: list[str]) -> None:
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text[:160]}"))
+    page.on("pageerror", lambda e: problems.append(f"script: {str(e)[:160]}"))
+    page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED"
+            and problems.append(f"failed: {r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+
+
+@pytest.mark.slow
+def test_every_menu_page_fits_every_screen_without_errors(demo_city, live_server, browser, login):
+    found: list[str] = []
+    seen: set[str] = set()
+    for role in ROLES:
+        first = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = first.new_page()
+        login(page, role)
+        state = first.storage_state()
+        paths = ["/"] + [p for p in _menu(page, live_server.url) if p not in seen]
+        seen.update(paths[1:])
+        first.close()
+        for size, (width, height) in SIZES.items():
+            context = browser.new_context(viewport={"width": width, "height": height}, storage_state=state)
+            page = context.new_page()
+            problems: list[str] = []
+            _watch(page, problems)
+            for path in paths:
+                if size == "phone" and TV_ONLY.match(path):
+                    continue
+                problems.clear()
+                response = page.goto(live_server.url + path, wait_until="load")
+                page.wait_for_timeout(300)  # charts and maps draw after load
+                shape = page.evaluate(MEASURE)
+                where = f"{role} {size} {path}"
+                if response is None or response.status != 200:
+                    found.append(f"{where}: HTTP {response.status if response else '-'}")
+                if shape["scrollWidth"] > shape["innerWidth"]:
+                    found.append(f"{where}: {shape['scrollWidth']} px wide on a {shape['innerWidth']} px screen "
+                                 f"{shape['wide']}")
+                if shape["cut"]:
+                    found.append(f"{where}: text cut off {shape['cut']}")
+                found.extend(f"{where}: {problem}" for problem in problems)
+            context.close()
+    assert not found, "\n".join(found)
