@@ -38,6 +38,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Not part of `make bench` (about half an hour on two cores): 60.000 ASN and a year of raw rows, on PostgreSQL
+# (DATABASE_URL=postgres://…; the role needs CREATEDB).
+bench-province: $(STAMP)
+	$(BIN)/python -m bench.province $(PROVINCE_ARGS)
+
 # Not part of `make test` or `make bench`: the live demo under load for 20 minutes (SOAK_ARGS="--minutes 2").
 soak: $(STAMP)
 	$(BIN)/python -m bench._soak $(SOAK_ARGS)

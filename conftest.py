@@ -29,6 +29,23 @@ def empty_cache():
 
 
 @pytest.fixture
+def mid_morning():
+    """The clock moved to 10.00 WITA of the current local day and running from there.
+
+    For tests that move minutes forward or back from now (serve a ticket, a punch half an hour ago):
+    run near midnight, those minutes would land on another day.
+    """
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    today = dt.datetime.now(ZoneInfo("Asia/Makassar")).date()
+    with time_machine.travel(dt.datetime.combine(today, dt.time(10), ZoneInfo("Asia/Makassar")), tick=True):
+        yield
+
+
+@pytest.fixture
 def city(db):
     return city_load_reference("banjarmasin")
 

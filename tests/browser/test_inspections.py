@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from satulayar.attendance.choices import PunchSource
 from satulayar.attendance.ingest import PunchRow, punches_ingest
 from satulayar.attendance.schedules import work_schedule_set
+from satulayar.core.time import local_date, local_midnight
 from satulayar.inspections.choices import FindingKind, InspectionStatus, Observation
 from satulayar.inspections.models import Finding, Inspection, Mark
 from satulayar.org import services as org_services
@@ -37,7 +38,8 @@ def dinkes(transactional_db, city):
         "san": make_employee(p2p, "Hendra Gunawan", position="Sanitarian"),
     }
     punches_ingest(city=city, rows=[PunchRow(employee_id=people["punched"].pk,
-                                             at=timezone.now() - dt.timedelta(minutes=30))],
+                                             at=max(timezone.now() - dt.timedelta(minutes=30),
+                                                    local_midnight(local_date(city), city.zone)))],
                    source=PunchSource.DEVICE)
     inspector = get_user_model().objects.create_user(username="inspektur_hp", first_name="Inspektur",
                                                      password="satulayar")

@@ -140,6 +140,7 @@ def test_a_transfer_keeps_the_number_priority_and_the_time_of_each_step(desk, dj
     assert Event.objects.filter(kind="ticket.transferred", data__to_counter=2).count() == 1
 
 
+@pytest.mark.usefixtures("mid_morning")
 def test_the_display_shows_where_a_transferred_ticket_goes(desk, client):
     ticket = issue(desk, desk.ktp, timezone.now() - dt.timedelta(minutes=5))
     call(desk, desk.one, timezone.now() - dt.timedelta(minutes=4))

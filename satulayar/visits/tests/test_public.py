@@ -17,6 +17,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 VALID_NIK = "6371034506900002"
 ALL_GOOD = {code: 4 for code, _label in IKM_ELEMENTS}
 
+pytestmark = pytest.mark.usefixtures("mid_morning")  # tickets served minutes after now stay on today
+
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
