@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from satulayar.demo import department_apps
 from satulayar.demo import integrations as demo
-from satulayar.integrations import demo_apps
 from satulayar.integrations.choices import RunStatus, RunTrigger
 from satulayar.integrations.crypto import secret_open
 from satulayar.integrations.models import Connector, IndicatorValue, Run
@@ -55,8 +55,8 @@ def test_seed_is_deterministic_and_the_catalogue_shows_fresh_demo_indicators(dem
     assert line.startswith("Integrasi data: 6 indikator, 5 sumber data")
     first = dict(IndicatorValue.objects.values_list("id", "value"))
     kuin = IndicatorValue.objects.get(indicator__code="kunjungan-puskesmas", dimension=f"kelurahan:{org.kuin.code}",
-                                      period=dt.datetime.combine(END, dt.time(), demo_apps.ZONE))
-    assert kuin.value == demo_apps.puskesmas_visits(3, END, "Kuin Cerucuk")
+                                      period=dt.datetime.combine(END, dt.time(), department_apps.ZONE))
+    assert kuin.value == department_apps.puskesmas_visits(3, END, "Kuin Cerucuk")
     assert demo.seed_demo(city=demo_city, days=5, seed=3, end=END, progress=lambda _line: None) == line
     assert dict(IndicatorValue.objects.values_list("id", "value")) == first  # updated in place, not added
     assert Connector.objects.count() == 5
@@ -80,6 +80,6 @@ def test_demo_services_make_the_data_flow(demo_city, live_server, settings):
 
     rain = Connector.objects.get(name="Penakar hujan otomatis BPBD")
     url = live_server.url + reverse("integrations:webhook", args=[rain.webhook_key])
-    pusher = demo_apps.RainGaugePusher(seed=5, url=url, secret=secret_open(rain.secret)["webhook_secret"])
+    pusher = department_apps.RainGaugePusher(seed=5, url=url, secret=secret_open(rain.secret)["webhook_secret"])
     assert pusher.push_once() == 200
     assert Run.objects.filter(connector=rain, trigger=RunTrigger.WEBHOOK, status=RunStatus.SUCCESS).count() == 1

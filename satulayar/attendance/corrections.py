@@ -46,9 +46,9 @@ def punch_correct(*, actor, employee: Employee, reason: str, kind: str = ADD, at
     else:
         raise ValidationError({"kind": [_("Jenis koreksi tidak dikenal.")]})
     audit_record(actor=actor, action=AuditAction.CORRECT, obj=punch, unit_path=employee.unit.path,
-                 object_repr=f"{employee} {punch.at.astimezone(_zone(employee)):%Y-%m-%d %H:%M}",
+                 object_repr=f"{employee} {punch.at.astimezone(employee.unit.city.zone):%Y-%m-%d %H:%M}",
                  before=before, after=_picture(punch), note=reason)
-    daily_status_refresh(pairs={(employee.pk, punch.at.astimezone(_zone(employee)).date())})
+    daily_status_refresh(pairs={(employee.pk, punch.at.astimezone(employee.unit.city.zone).date())})
     _publish(employee, accepted=int(kind == ADD), excluded=int(kind == EXCLUDE))
     return punch
 
@@ -70,9 +70,9 @@ def punch_future_accept(*, actor, punch: Punch, reason: str) -> Punch:
     punch.future_flag = False
     punch.save(update_fields=["future_flag"])
     audit_record(actor=actor, action=AuditAction.CORRECT, obj=punch, unit_path=employee.unit.path,
-                 object_repr=f"{employee} {punch.at.astimezone(_zone(employee)):%Y-%m-%d %H:%M}",
+                 object_repr=f"{employee} {punch.at.astimezone(employee.unit.city.zone):%Y-%m-%d %H:%M}",
                  before=before, after=_picture(punch), note=reason)
-    daily_status_refresh(pairs={(employee.pk, punch.at.astimezone(_zone(employee)).date())})
+    daily_status_refresh(pairs={(employee.pk, punch.at.astimezone(employee.unit.city.zone).date())})
     _publish(employee, accepted=1)
     return punch
 
@@ -81,10 +81,6 @@ def _publish(employee: Employee, *, accepted: int, excluded: int = 0) -> None:
     """The same live event as ingest's: a corrected punch counts on the dashboard like a recorded one."""
     event_publish(channel=attendance_channel(employee.unit.city_id), kind="punch.recorded",
                   data={"accepted": accepted, "excluded": excluded, "units": [employee.unit_id]})
-
-
-def _zone(employee: Employee):
-    return employee.unit.city.zone
 
 
 def _add(*, actor, employee: Employee, at: dt.datetime | None, reason: str) -> Punch:

@@ -26,7 +26,8 @@ def drift_limit_s() -> int:
     return int(settings.ATTENDANCE_DEVICE_DRIFT_LIMIT_S)
 
 
-def zone_of(device: Device) -> ZoneInfo:
+def device_zone(device: Device) -> ZoneInfo:
+    """The device's clock runs on its site's local time."""
     return (device.site.city if device.site_id else device.city).zone
 
 
@@ -40,7 +41,7 @@ def clock_check(*, device: Device, times: list[dt.datetime], now: dt.datetime | 
     if not times:
         return None
     now = now or timezone.now()
-    newest = max(times).replace(tzinfo=zone_of(device))
+    newest = max(times).replace(tzinfo=device_zone(device))
     drift = round((newest - now).total_seconds())
     if drift < 0 and len(times) > REALTIME_LINES:
         return None
@@ -57,4 +58,4 @@ def clock_check(*, device: Device, times: list[dt.datetime], now: dt.datetime | 
 
 
 def clock_wire(device: Device, now: dt.datetime | None = None) -> str:
-    return adms.clock_set_command((now or timezone.now()).astimezone(zone_of(device)).replace(tzinfo=None))
+    return adms.clock_set_command((now or timezone.now()).astimezone(device_zone(device)).replace(tzinfo=None))

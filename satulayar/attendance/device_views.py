@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from satulayar.attendance import device_sync, devices, kiosks, pull
+from satulayar.attendance import device_clock, device_sync, devices, kiosks, pull
 from satulayar.attendance.choices import CommandStatus, DeviceMode, DeviceStatus
 from satulayar.attendance.kiosk_forms import KioskRegisterForm
 from satulayar.attendance.settings_forms import DeviceCommandForm, ReuploadForm
@@ -56,7 +56,7 @@ def device_page(request, pk: int):
         queued = _queue(request, command_form, lambda: devices.device_command_queue(
             actor=request.user, device=device, command=command_form.cleaned_data["command"]))
     if action == "reupload" and reupload_form.is_valid():
-        zone = devices.device_zone(device)
+        zone = device_clock.device_zone(device)
         start, end = (_aware(reupload_form.cleaned_data[name], zone) for name in ("start", "end"))
         queued = _queue(request, reupload_form, lambda: devices.device_request_reupload(
             actor=request.user, device=device, start=start, end=end))
@@ -68,7 +68,7 @@ def device_page(request, pk: int):
     uploads = list(device.uploads.order_by("-received_at", "-id")[:UPLOADS_SHOWN])
     return render(request, "attendance/device.html", {
         "device": device, "health": devices.device_health(device), "commands": commands, "uploads": uploads,
-        "command_form": command_form, "reupload_form": reupload_form, "zone": devices.device_zone(device),
+        "command_form": command_form, "reupload_form": reupload_form, "zone": device_clock.device_zone(device),
         "held": device_sync.device_holdings(device),
     }, status=422 if command_form.errors or reupload_form.errors else 200)
 

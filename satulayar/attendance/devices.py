@@ -5,7 +5,6 @@ until an admin approves it; only approved devices may store punches or fetch com
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -72,14 +71,8 @@ def device_health(device: Device, now: dt.datetime | None = None) -> str:
     return "online" if (now or timezone.now()) - device.last_seen_at <= ONLINE_WINDOW else "offline"
 
 
-def device_zone(device: Device) -> ZoneInfo:
-    """The device's clock runs on its site's local time."""
-    city = device.site.city if device.site_id else device.city
-    return city.zone
-
-
 def device_utc_offset(device: Device, now: dt.datetime | None = None) -> dt.timedelta:
-    return (now or timezone.now()).astimezone(device_zone(device)).utcoffset()
+    return (now or timezone.now()).astimezone(device_clock.device_zone(device)).utcoffset()
 
 
 def device_identify(*, serial: str, city, ip: str | None, push_version: str = "",
@@ -216,7 +209,7 @@ def device_request_reupload(*, actor, device: Device, start: dt.datetime, end: d
         raise ValidationError(_("Awal dan akhir periode harus membawa zona waktu."))
     if start >= end:
         raise ValidationError(_("Awal periode harus sebelum akhirnya."))
-    zone = device_zone(device)
+    zone = device_clock.device_zone(device)
     command = adms.reupload_command(start=start.astimezone(zone), end=end.astimezone(zone))
     return device_command_queue(actor=actor, device=device, command=command)
 
@@ -310,7 +303,7 @@ def device_records_store(*, device: Device, records: list, rejected: list[adms.L
     total = len(records) + len(rejected)
     rejected = list(rejected)
     employees = employees_by_pin(city=device.city, pins={record.pin for record in records}, device=device)
-    zone, cutoff = device_zone(device), future_cutoff(now)
+    zone, cutoff = device_clock.device_zone(device), future_cutoff(now)
     rows, flagged = [], []
     for record in records:
         employee_id = employees.get(record.pin)

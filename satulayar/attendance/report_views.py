@@ -169,7 +169,7 @@ def _comparison_item(user, city: City, date: dt.date) -> dict:
 def holiday_returns(request):
     city = request_city(request, user_fallback=True)
     today = local_date(city)
-    first_data = DailyStatus.objects.aggregate(first=Min("date"))["first"]
+    first_data = DailyStatus.objects.filter(employee__unit__city=city).aggregate(first=Min("date"))["first"]
     years = list(range(today.year, (first_data.year if first_data else today.year) - 1, -1))
     form = YearForm(request.GET or None, years=years)
     year = form.cleaned_data["tahun"] if form.is_valid() and form.cleaned_data["tahun"] else None

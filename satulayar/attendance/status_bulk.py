@@ -143,8 +143,9 @@ def _plan_rows(plan: WorkPlan, units: list[Unit], dates: list[dt.date], now: dt.
 
 def _compute_sql() -> tuple[str, str]:
     punch, leave, employee = Punch._meta.db_table, LeaveRequest._meta.db_table, Employee._meta.db_table
+    # A punch flagged as from the future counts once its time has come (%s: now), as in the per-person engine.
     in_window = (f"FROM {punch} pu WHERE pu.employee_id = e.id AND pu.at >= p.window_start "
-                 f"AND pu.at < p.window_end AND NOT pu.excluded")
+                 f"AND pu.at < p.window_end AND NOT pu.excluded AND (NOT pu.future_flag OR pu.at <= %s)")
     leave_of = (f"FROM {leave} lr WHERE lr.employee_id = e.id AND lr.status = {_literal(RequestStatus.APPROVED)} "
                 f"AND lr.start_date <= p.date AND lr.end_date >= p.date "
                 f"ORDER BY lr.created_at DESC, lr.id DESC LIMIT 1")
@@ -176,15 +177,17 @@ def _upsert_sql() -> str:
             f"ON CONFLICT (employee_id, date) DO UPDATE SET {updates}")
 
 
-def _statuses_write(cursor, plan_rows: list[tuple], staff: list[tuple]) -> int:
+def _statuses_write(cursor, plan_rows: list[tuple], staff: list[tuple], now: dt.datetime) -> int:
     ts = _timestamp()
     _temp_table(cursor, PLAN, f"unit_id integer, date date, window_start {ts}, window_end {ts}, "
                               f"scheduled_start {ts}, scheduled_end {ts}, late_after {ts}, day_over boolean, "
                               f"future boolean, PRIMARY KEY (unit_id, date)", plan_rows)
     _temp_table(cursor, STAFF, "employee_id integer PRIMARY KEY", staff)
     _drop(cursor, BASE, RESULT)
-    for statement in _compute_sql():
-        cursor.execute(statement)
+    base, result = _compute_sql()
+    moment = connection.ops.adapt_datetimefield_value(now)
+    cursor.execute(base, [moment, moment])
+    cursor.execute(result)
     cursor.execute(_upsert_sql(), [connection.ops.adapt_datetimefield_value(timezone.now())])
     written = cursor.rowcount
     table = DailyStatus._meta.db_table
@@ -215,7 +218,7 @@ def statuses_rebuild_sets(*, employees: list[Employee], start: dt.date, end: dt.
             # The unit days first, as a punch's refresh takes them: statuses first would wait on it in a circle.
             unit_days_lock({(u.pk, d) for u in units for d in _dates(first, last)})
             with connection.cursor() as cursor:
-                count = _statuses_write(cursor, plan_rows, staff) if staff else 0
+                count = _statuses_write(cursor, plan_rows, staff, now) if staff else 0
             unit_days_write_sets(unit_ids=[u.pk for u in units], start=first, end=last)
             return count
 

@@ -6,7 +6,6 @@ times are aware datetimes.
 """
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
@@ -33,12 +32,8 @@ DWELL_MIN_PEOPLE = 5
 DWELL_OVER_RATIO, DWELL_OVER_S = 1.5, 600
 
 
-def _zone(city) -> zoneinfo.ZoneInfo:
-    return city.zone
-
-
 def _local_day(city, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(), tzinfo=_zone(city))
+    start = dt.datetime.combine(day, dt.time(), tzinfo=city.zone)
     return start, start + dt.timedelta(days=1)
 
 
@@ -111,7 +106,7 @@ def people_counts_hourly(*, city, start, end, kelurahan_ids=None) -> list[dict]:
     `start`/`end` are dates (whole local days, end included) or aware datetimes (end excluded)."""
     start, end = _range(city, start, end)
     names = dict(city.kecamatan.values_list("kelurahan__id", "kelurahan__name"))
-    zone = _zone(city)
+    zone = city.zone
     return [{"kelurahan_id": kel, "kelurahan": names.get(kel, ""), "hour": hour.astimezone(zone),
              "people_avg": round(row["total"] / row["samples"], 2) if row["samples"] else 0.0,
              "people_max": row["peak"], "samples": row["samples"]}
@@ -121,7 +116,7 @@ def people_counts_hourly(*, city, start, end, kelurahan_ids=None) -> list[dict]:
 def crowd_mismatches(*, city, date: dt.date, now: dt.datetime | None = None, kelurahan_ids=None) -> list[dict]:
     """Per kelurahan and local hour of `date` (up to `now`): people seen waiting against tickets issued."""
     now = now or timezone.now()
-    zone = _zone(city)
+    zone = city.zone
     start, end = _local_day(city, date)
     end = min(end, now)
     seen = {(kel, hour.astimezone(zone).hour): row for (kel, hour), row in
@@ -209,7 +204,7 @@ def camera_hourly(*, camera: Camera, start, end) -> list[dict]:
     """The camera's hourly average and peak, and the median and p90 dwell of those who left in the hour; dates
     are whole local days (end included)."""
     start, end = _range(camera.city, start, end)
-    zone = _zone(camera.city)
+    zone = camera.city.zone
     return [{"hour": row.hour.astimezone(zone), "people_avg": round(row.average, 1), "people_max": row.peak,
              "samples": row.samples, "dwell_count": row.dwell_count, "dwell_median_s": row.dwell_median_s,
              "dwell_p90_s": row.dwell_p90_s}

@@ -114,6 +114,7 @@ def camera_create(*, actor, site: Site, name: str, url: str, source_kind: str = 
     _check(camera)
     camera.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=camera, after=_audit_view(camera))
+    _saved(camera, "created")
     return camera
 
 
@@ -157,6 +158,7 @@ def camera_update(*, actor, camera: Camera, site: Site | None = None, viewer_rol
     _check(camera)
     camera.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=camera, before=before, after=_audit_view(camera))
+    _saved(camera, "updated")
     return camera
 
 
@@ -168,6 +170,7 @@ def camera_zone_set(*, actor, camera: Camera, zone) -> Camera:
     camera.save(update_fields=["zone", "people_pending", "people_pending_frames", "updated_at"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=camera, before={"zone": before},
                  after={"zone": camera.zone}, note=_("Area tunggu diubah"))
+    _saved(camera, "zone")
     return camera
 
 
@@ -178,7 +181,13 @@ def camera_blur_set(*, actor, camera: Camera, regions) -> Camera:
     camera.save(update_fields=["blur_regions", "updated_at"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=camera, before={"blur_regions": before},
                  after={"blur_regions": camera.blur_regions}, note=_("Area samaran privasi diubah"))
+    _saved(camera, "blur")
     return camera
+
+
+def _saved(camera: Camera, what: str) -> None:
+    event_publish(channel=cctv_channel(camera.city_id), kind="camera.saved",
+                  data={"camera_id": camera.pk, "kelurahan_id": camera.kelurahan_id, "what": what})
 
 
 def camera_view_record(*, actor, camera: Camera, what: str, allowed: bool = True) -> None:

@@ -138,16 +138,24 @@ EVENT_KINDS: dict[str, EventKind] = {kind.name: kind for kind in (
     EventKind("booking.cancelled", queue_channel, ("booking",)),
     EventKind("kiosk.registered", queue_channel, ("kiosk",)),
     # cameras
+    EventKind("camera.saved", cctv_channel, ("camera_id", "kelurahan_id", "what")),  # registry and settings changes
     EventKind("camera.health", cctv_channel, ("camera_id", "kelurahan_id", "health", "previous", "error", "at")),
     EventKind("camera.count", cctv_channel, ("camera_id", "kelurahan_id", "people", "previous", "at")),
     EventKind("camera.frame", cctv_channel, ("camera_id", "kelurahan_id", "frame_id", "taken_at", "people",
                                             "thumbnail_url")),
     # the integration hub
+    EventKind("connector.saved", integrations_channel, ("connector", "kind", "what")),
+    EventKind("indicator.saved", integrations_channel, ("indicator", "code")),
+    EventKind("api_client.saved", integrations_channel, ("client", "active")),
     EventKind("integration.run", integrations_channel, ("connector", "run", "status", "accepted", "rejected",
                                                         "health")),
     # sidak
     EventKind("inspection.started", inspections_channel, ("inspection",)),
     EventKind("inspection.closed", inspections_channel, ("inspection",)),
+    EventKind("inspection.marked", inspections_channel, ("inspection", "entry", "observation")),
+    EventKind("inspection.conflict_resolved", inspections_channel, ("inspection", "entry", "observation")),
+    EventKind("finding.assigned", inspections_channel, ("finding", "inspection", "unit", "status")),
+    EventKind("finding.followed_up", inspections_channel, ("finding", "inspection", "unit", "status")),
     # the dashboard's alerts
     EventKind("alert.opened", alerts_channel, ("alert", "kind")),
     EventKind("alert.resolved", alerts_channel, ("alert", "kind")),

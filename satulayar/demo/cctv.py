@@ -15,7 +15,6 @@ not a Huey task; a deployment runs `satulayar cctv_poll` as its own service inst
 import datetime as dt
 import logging
 import math
-import os
 import random
 import threading
 from collections import defaultdict
@@ -31,6 +30,7 @@ from satulayar.cctv.services import percentile
 from satulayar.cctv.simulator import DEAD_PREFIX, SCENE_ZONE, SLOW_PREFIX, CameraSimulator
 from satulayar.core.time import zone_named
 from satulayar.demo.generator import indonesian_number
+from satulayar.demo.live import demo_seed
 from satulayar.org.choices import SiteKind
 from satulayar.org.models import Site
 from satulayar.visits.models import Ticket
@@ -188,7 +188,7 @@ class WaitingPeople:
 def demo_services() -> str | None:
     try:
         simulator = CameraSimulator(port=settings.CCTV_SIMULATOR_PORT)
-        simulator.people_source = WaitingPeople(seed=int(os.environ.get("SATULAYAR_DEMO_SEED", "2018")))
+        simulator.people_source = WaitingPeople(seed=demo_seed())
         simulator.start()
     except OSError as exc:
         log.warning("Kamera simulasi tidak dapat dijalankan di port %s: %s", settings.CCTV_SIMULATOR_PORT, exc)

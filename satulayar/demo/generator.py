@@ -14,12 +14,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import formats, translation
 
 from satulayar.attendance.choices import DayStatus
+from satulayar.core.time import zone_named
 from satulayar.demo import banjarmasin
 from satulayar.demo.history import history_build
 from satulayar.demo.organisation import Region, UnitPlan, plan_units
@@ -50,7 +50,7 @@ def city_yesterday(city_slug: str, *, now: dt.datetime | None = None) -> dt.date
     """Yesterday in the city's own time zone (from its reference data): where the demo's history ends."""
     meta = json.loads((REFERENCE_DIR / city_slug / "city.json").read_text())
     now = now or dt.datetime.now(dt.UTC)
-    return now.astimezone(ZoneInfo(meta["timezone"])).date() - dt.timedelta(days=1)
+    return now.astimezone(zone_named(meta["timezone"])).date() - dt.timedelta(days=1)
 
 
 def indonesian_number(value: float, digits: int = 0) -> str:

@@ -464,7 +464,7 @@ def history_people(*, city: City, seed: int, shift_unit: Unit | None) -> list[Pe
     codes = dict(Unit.objects.filter(city=city).values_list("pk", "code"))
     people = []
     for employee in employees:
-        ancestors = [int(part) for part in reversed(employee.unit.path.strip("/").split("/")) if part]
+        ancestors = employee.unit.ancestor_ids[::-1]
         site = next((sites[unit_id] for unit_id in ancestors if unit_id in sites), None)
         absent, late = unit_character(seed=seed, codes=[codes[unit_id] for unit_id in ancestors if unit_id in codes])
         people.append(Person(employee.pk, site, field=any(word in employee.position for word in FIELD_POSITIONS),

@@ -58,7 +58,7 @@ def _units_with_staff(city: City) -> list[tuple[Unit, int]]:
     units = list(Unit.objects.filter(city=city, active=True).order_by("path"))
     own = dict(Unit.objects.filter(city=city).annotate(staff=Count("employees", filter=Q(employees__active=True)))
                .values_list("pk", "staff"))
-    return [(u, sum(own.get(o.pk, 0) for o in units if o.path.startswith(u.path))) for u in units]
+    return [(u, sum(own.get(o.pk, 0) for o in units if u.contains_path(o.path))) for u in units]
 
 
 def _plan(*, city: City, start: dt.date, end: dt.date, seed: int, rng: random.Random) -> list[tuple[dt.date, Unit]]:

@@ -1,4 +1,4 @@
-"""The demo's integration hub: indicators, connectors against the small department apps (demo_apps.py) and a
+"""The demo's integration hub: indicators, connectors against the small department apps (department_apps.py) and a
 deterministic history backfilled through the same run machinery, so the numbers and their lineage are real.
 `demo_services()` then serves the apps on 127.0.0.1 and lets the rain gauges push, so the data keeps flowing."""
 
@@ -13,8 +13,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from satulayar.demo import department_apps
 from satulayar.demo.generator import indonesian_number
-from satulayar.integrations import demo_apps, services
+from satulayar.integrations import services
 from satulayar.integrations.choices import (
     Aggregation,
     AuthKind,
@@ -68,18 +69,18 @@ def _connectors(city, units: dict, seed: int) -> dict[str, Connector]:
     specs = {
         "simpus": ("SIMPUS Dinas Kesehatan", ConnectorKind.REST, "DINKES", AuthKind.API_KEY, 60,
                    {"url": base.format(port=_port(0)) + "/api/v1/kunjungan", "pagination": Pagination.PAGE,
-                    "page_param": "page", "api_key_header": "X-API-Key"}, {"api_key": demo_apps.DINKES_KEY},
+                    "page_param": "page", "api_key_header": "X-API-Key"}, {"api_key": department_apps.DINKES_KEY},
                    {"records": "data", "timestamp": "tanggal", "dimension": "kelurahan",
                     "values": [{"indicator": "kunjungan-puskesmas", "field": "jumlah_kunjungan"}]}),
         "sipsn": ("SIPSN Dinas Lingkungan Hidup", ConnectorKind.REST, "DLH", AuthKind.BEARER, 60,
                   {"url": base.format(port=_port(1)) + "/sampah/harian", "pagination": Pagination.NEXT,
-                   "next_path": "next"}, {"token": demo_apps.DLH_TOKEN},
+                   "next_path": "next"}, {"token": department_apps.DLH_TOKEN},
                   {"records": "items", "timestamp": "date",
                    "values": [{"indicator": "sampah-terangkut", "field": "ton_terangkut"},
                               {"indicator": "ritase-truk-sampah", "field": "ritase"}]}),
         "pos_air": ("Pos duga air BPBD", ConnectorKind.REST, "BPBD", AuthKind.BASIC, 15,
                     {"url": base.format(port=_port(2)) + "/pos-duga-air/terkini"},
-                    {"username": demo_apps.BPBD_USER, "password": demo_apps.BPBD_PASSWORD},
+                    {"username": department_apps.BPBD_USER, "password": department_apps.BPBD_PASSWORD},
                     {"records": "", "timestamp": "waktu", "dimension": "pos",
                      "values": [{"indicator": "tinggi-muka-air", "field": "tinggi_cm"}]}),
         "hujan": ("Penakar hujan otomatis BPBD", ConnectorKind.WEBHOOK, "BPBD", AuthKind.NONE, 60, {}, {},
@@ -123,7 +124,7 @@ def seed_demo(*, city, days: int, seed: int, end: dt.date, progress: Callable[[s
             "licence": Licence.CC_BY if public else Licence.INTERNAL})
     kelurahan = list(Kelurahan.objects.filter(kecamatan__city=city).order_by("code").values_list("name", flat=True))
     start = end - dt.timedelta(days=max(days, 1) - 1)
-    demo_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan, start=start,
+    department_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan, start=start,
                                 end=max(end, timezone.localdate(timezone=city.zone)))
     connectors = _connectors(city, units, seed)
     progress("Integrasi data: mengisi riwayat dari aplikasi dinas demo…")
@@ -132,17 +133,17 @@ def seed_demo(*, city, days: int, seed: int, end: dt.date, progress: Callable[[s
     day_list = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     hours = [dt.datetime.combine(end, dt.time(23), zone) - dt.timedelta(hours=h) for h in range(24 * SENSOR_DAYS)]
     written = _backfill(connectors["simpus"], [
-        {"tanggal": d.isoformat(), "kelurahan": k, "jumlah_kunjungan": demo_apps.puskesmas_visits(seed, d, k)}
+        {"tanggal": d.isoformat(), "kelurahan": k, "jumlah_kunjungan": department_apps.puskesmas_visits(seed, d, k)}
         for d in day_list for k in kelurahan], now)
     written += _backfill(connectors["sipsn"], [
-        dict(zip(("date", "ton_terangkut", "ritase"), (d.isoformat(), *demo_apps.waste_collected(seed, d)),
+        dict(zip(("date", "ton_terangkut", "ritase"), (d.isoformat(), *department_apps.waste_collected(seed, d)),
                  strict=True)) for d in day_list], now)
     written += _backfill(connectors["pos_air"], [
-        {"pos": s, "waktu": h.isoformat(), "tinggi_cm": demo_apps.water_level(seed, s, h)}
-        for h in hours for s in demo_apps.STATIONS], now)
+        {"pos": s, "waktu": h.isoformat(), "tinggi_cm": department_apps.water_level(seed, s, h)}
+        for h in hours for s in department_apps.STATIONS], now)
     written += _backfill(connectors["hujan"], [
-        {"pos": s, "jam": h.isoformat(), "curah_hujan_mm": demo_apps.rainfall(seed, s, h)}
-        for h in hours for s in demo_apps.STATIONS], now)
+        {"pos": s, "jam": h.isoformat(), "curah_hujan_mm": department_apps.rainfall(seed, s, h)}
+        for h in hours for s in department_apps.STATIONS], now)
     dsn = secret_open(connectors["siak"].secret)["dsn"]
     written += _backfill(connectors["siak"], sql_fetch(dsn=dsn, query=DUKCAPIL_ALL).records, now)
     return (f"Integrasi data: {len(INDICATORS)} indikator, {len(connectors)} sumber data dari aplikasi dinas demo, "
@@ -167,17 +168,17 @@ def demo_services() -> str | None:
     city, seed = simpus.city, int(simpus.config.get("demo_seed", 1))
     kelurahan = list(Kelurahan.objects.filter(kecamatan__city=city).order_by("code").values_list("name", flat=True))
     today = timezone.localdate(timezone=city.zone)
-    demo_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan,
+    department_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan,
                                 start=today - dt.timedelta(days=30), end=today)
-    apps = {"SIMPUS Dinas Kesehatan": demo_apps.DinkesApp(seed=seed, kelurahan=kelurahan),
-            "SIPSN Dinas Lingkungan Hidup": demo_apps.DlhApp(seed=seed),
-            "Pos duga air BPBD": demo_apps.BpbdApp(seed=seed)}
+    apps = {"SIMPUS Dinas Kesehatan": department_apps.DinkesApp(seed=seed, kelurahan=kelurahan),
+            "SIPSN Dinas Lingkungan Hidup": department_apps.DlhApp(seed=seed),
+            "Pos duga air BPBD": department_apps.BpbdApp(seed=seed)}
     for offset, (name, app) in enumerate(apps.items()):
         try:
-            server = demo_apps.serve(app, port=_port(offset))
+            server = department_apps.serve(app, port=_port(offset))
         except OSError as exc:  # the port is taken: serve on a free one and point the connector there
             log.warning("demo %s: port %s taken (%s); using a free port", app.name, _port(offset), exc)
-            server = demo_apps.serve(app, port=0)
+            server = department_apps.serve(app, port=0)
         _point_at(city=city, name=name, port=server.server_port)
     rain = Connector.objects.filter(city=city, kind=ConnectorKind.WEBHOOK, name="Penakar hujan otomatis BPBD").first()
     secret = secret_open(rain.secret).get("webhook_secret") if rain else ""
@@ -185,5 +186,5 @@ def demo_services() -> str | None:
         # `satulayar demo` says where it serves (SATULAYAR_DEMO_SERVER); the setting is for other set-ups.
         base = os.environ.get("SATULAYAR_DEMO_SERVER") or settings.INTEGRATIONS_DEMO_WEBHOOK_BASE
         url = base.rstrip("/") + reverse("integrations:webhook", args=[rain.webhook_key])
-        demo_apps.RainGaugePusher(seed=seed, url=url, secret=secret).start()
+        department_apps.RainGaugePusher(seed=seed, url=url, secret=secret).start()
     return f"Aplikasi dinas demo: {', '.join(apps)}" + (" dan penakar hujan (webhook)" if secret else "")

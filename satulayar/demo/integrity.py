@@ -273,10 +273,10 @@ class _Planter:
             return
         ordinary = {p.employee_id for p in self.people if p.team is None and p.suspicious_slot is None
                     and p.employee_id not in self.used}
-        paths = dict(Unit.objects.filter(city=self.city).values_list("pk", "path"))
+        units = Unit.objects.filter(city=self.city).only("pk", "path")
         staff_paths = list(Employee.objects.filter(unit__city=self.city, active=True).order_by("pk")
                            .values_list("pk", "unit__path"))
-        trees = {u: [e for e, p in staff_paths if p.startswith(path)] for u, path in paths.items()}
+        trees = {u.pk: [e for e, p in staff_paths if u.contains_path(p)] for u in units}
         candidates = sorted((len(staff), u) for u, staff in trees.items()
                             if 8 <= len(staff) <= 40 and set(staff) <= ordinary)
         if not candidates:

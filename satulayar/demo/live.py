@@ -95,6 +95,11 @@ STRANDED_AFTER = dt.timedelta(minutes=20)  # a visitor beyond the plan's queue g
 # --- attendance ----------------------------------------------------------------------------------------------
 
 
+def demo_seed() -> int:
+    """The seed of this demo run (`satulayar demo --seed`), for every part that draws at random while it runs."""
+    return int(os.environ.get(SEED_ENV, DEFAULT_SEED))
+
+
 @dataclass(frozen=True)
 class PlannedPunch:
     row: PunchRow
@@ -683,7 +688,7 @@ def demo_services() -> str | None:
         CAUGHT_UP.set()
         return None
     city = someone.unit.city
-    live = LiveDemo(city=city, seed=int(os.environ.get(SEED_ENV, DEFAULT_SEED)),
+    live = LiveDemo(city=city, seed=demo_seed(),
                     server=os.environ.get(SERVER_ENV, ""))
     started = time.monotonic()
     try:

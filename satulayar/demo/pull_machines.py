@@ -8,7 +8,6 @@ worker's `devices_pull` reads them every 10 minutes, as it would a real machine 
 
 import datetime as dt
 import logging
-import os
 import random
 import threading
 import time
@@ -21,6 +20,7 @@ from satulayar.attendance.devices import device_register
 from satulayar.attendance.models import Device
 from satulayar.attendance.zk_simulator import SimRecord, SimUser, ZkSimulator
 from satulayar.core.time import local_now
+from satulayar.demo.live import demo_seed
 from satulayar.org.models import Employee, Site
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def demo_services() -> str | None:
                     .select_related("site", "city"))
     if not machines:
         return None
-    seed = int(os.environ.get("SATULAYAR_DEMO_SEED", "2018"))
+    seed = demo_seed()
     started = []
     for device in machines:
         staff = (Employee.objects.filter(unit=device.site.unit, active=True, nip__isnull=False).order_by("nip")

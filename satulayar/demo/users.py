@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satulayar.demo.people import plain_name, split_name
 from satulayar.org.choices import EmploymentType, Role, Sex, UnitKind
-from satulayar.org.models import City, Employee, Kelurahan, Unit
+from satulayar.org.models import City, Employee, Kelurahan, Unit, subtree_q
 from satulayar.org.services import employee_update, role_assign
 
 DEMO_PASSWORD = "satulayar"
@@ -105,7 +105,7 @@ def _unit_for(login: DemoLogin, city: City) -> Unit | None:
 def _diskominfotik_staff(*, city: City, rng: random.Random) -> Employee:
     """An ASN of Diskominfotik to log in as a plain employee: not a unit head, unless a tiny city has only heads."""
     diskominfotik = Unit.objects.get(city=city, code="DISKOMINFOTIK")
-    asn = (Employee.objects.filter(unit__path__startswith=diskominfotik.path, user=None)
+    asn = (Employee.objects.filter(subtree_q(diskominfotik, via="unit"), user=None)
            .exclude(employment_type=EmploymentType.NON_ASN).order_by("nip"))
     staff = list(asn.exclude(pk__in=Unit.objects.filter(city=city).exclude(head=None).values("head")))
     return rng.choice(staff or list(asn))

@@ -200,6 +200,8 @@ def _mark_one(*, actor, inspection: Inspection, entries: dict[int, RosterEntry],
     audit_record(actor=actor, action=AuditAction.CREATE, obj=mark,
                  object_repr=f"{inspection.title} · {entry.employee} · {mark.get_observation_display()}"[:255],
                  after=snapshot(mark), note=f"sidak {inspection.pk}")
+    event_publish(channel=inspections_channel(inspection.city), kind="inspection.marked",
+                  data={"inspection": inspection.pk, "entry": entry.pk, "observation": observation})
     return mark
 
 
@@ -284,6 +286,8 @@ def conflict_resolve(*, actor, entry: RosterEntry, observation: str, note: str =
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=entry,
                  object_repr=f"{inspection.title} · {entry.employee}"[:255], before=before, after=snapshot(entry),
                  note=_("penyelesaian perbedaan pengamatan"))
+    event_publish(channel=inspections_channel(inspection.city), kind="inspection.conflict_resolved",
+                  data={"inspection": inspection.pk, "entry": entry.pk, "observation": observation})
     return entry
 
 
@@ -363,6 +367,7 @@ def finding_assign(*, actor, finding: Finding, due_date: dt.date, unit: Unit | N
     finding.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=finding, unit_path=unit.path, before=before,
                  after=snapshot(finding), note=_("penugasan tindak lanjut"))
+    _finding_publish(finding, "finding.assigned")
     return finding
 
 
@@ -388,4 +393,11 @@ def finding_follow_up(*, actor, finding: Finding, status: str, note: str = "") -
     finding.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=finding, unit_path=finding.assigned_unit.path,
                  before=before, after=snapshot(finding), note=_("tindak lanjut temuan sidak"))
+    _finding_publish(finding, "finding.followed_up")
     return finding
+
+
+def _finding_publish(finding: Finding, kind: str) -> None:
+    event_publish(channel=inspections_channel(finding.inspection.city_id), kind=kind,
+                  data={"finding": finding.pk, "inspection": finding.inspection_id, "unit": finding.assigned_unit_id,
+                        "status": finding.follow_up_status})

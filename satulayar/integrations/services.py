@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.events import event_publish, integrations_channel
 from satulayar.core.vault import SecretUnreadable
 from satulayar.integrations.access import require_manage
 from satulayar.integrations.choices import ApiScope, ConnectorKind
@@ -63,6 +64,7 @@ def connector_save(*, actor, city, fields: dict, config: dict, secret: dict, map
     connector.save()
     audit_record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, obj=connector,
                  unit_path=connector.department.path, before=before, after=snapshot(connector))
+    _connector_saved(connector, "created" if creating else "updated")
     return connector, new_webhook_secret
 
 
@@ -105,7 +107,13 @@ def connector_webhook_secret_rotate(*, actor, connector: Connector) -> str:
     connector.secret = secret_seal(stored)
     connector.save(update_fields=["secret"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=connector, note=_("Rahasia webhook diganti"))
+    _connector_saved(connector, "webhook_secret")
     return stored["webhook_secret"]
+
+
+def _connector_saved(connector: Connector, what: str) -> None:
+    event_publish(channel=integrations_channel(connector.city_id), kind="connector.saved",
+                  data={"connector": connector.pk, "kind": connector.kind, "what": what})
 
 
 @transaction.atomic
@@ -125,6 +133,8 @@ def indicator_save(*, actor, city, fields: dict, indicator: Indicator | None = N
     indicator.save()
     audit_record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, obj=indicator,
                  unit_path=indicator.owner.path, before=before, after=snapshot(indicator))
+    event_publish(channel=integrations_channel(city), kind="indicator.saved",
+                  data={"indicator": indicator.pk, "code": indicator.code})
     return indicator
 
 
@@ -147,6 +157,7 @@ def api_client_create(*, actor, city, name: str, scopes: list[str]) -> tuple[Api
     client.full_clean()
     client.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=client, after=snapshot(client))
+    _client_saved(client)
     return client, token
 
 
@@ -157,4 +168,10 @@ def api_client_set_active(*, actor, client: ApiClient, active: bool) -> ApiClien
     client.active = active
     client.save(update_fields=["active"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=client, before=before, after=snapshot(client))
+    _client_saved(client)
     return client
+
+
+def _client_saved(client: ApiClient) -> None:
+    event_publish(channel=integrations_channel(client.city_id), kind="api_client.saved",
+                  data={"client": client.pk, "active": client.active})

@@ -172,9 +172,7 @@ def booking_check_in(*, code: str, kelurahan: Kelurahan, actor=None, kiosk: Kios
     with transaction.atomic():
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         if locked.status != BookingStatus.BOOKED:
-            raise ValidationError({"code": _("Pemesanan %(code)s sudah %(status)s.")
-                                           % {"code": locked.code, "status": locked.get_status_display().lower()}},
-                                  code="used")
+            raise ValidationError({"code": _closed_reason(locked)}, code="used")
         ticket = services.ticket_issue(kelurahan=kelurahan, service=booking.service, now=now, actor=actor,
                                        channel=TicketChannel.KIOSK if kiosk else TicketChannel.DESK, kiosk=kiosk,
                                        visitor_name=booking.visitor_name)
@@ -185,6 +183,12 @@ def booking_check_in(*, code: str, kelurahan: Kelurahan, actor=None, kiosk: Kios
         event_publish(channel=queue_channel(kelurahan), kind="booking.checked_in",
                       data={"booking": locked.pk, "ticket": ticket.pk, "code": ticket.code})
     return ticket
+
+
+def _closed_reason(booking: Booking) -> str:
+    if booking.status == BookingStatus.CHECKED_IN:
+        return _("Pemesanan %(code)s sudah lapor hadir.") % {"code": booking.code}
+    return _("Pemesanan %(code)s sudah dibatalkan.") % {"code": booking.code}
 
 
 def _check_arrival(booking: Booking, now: dt.datetime) -> None:
@@ -200,8 +204,7 @@ def booking_cancel(*, booking: Booking, actor=None, now: dt.datetime | None = No
     with transaction.atomic():
         locked = Booking.objects.select_for_update().select_related("kelurahan").get(pk=booking.pk)
         if locked.status != BookingStatus.BOOKED:
-            raise ValidationError(_("Pemesanan %(code)s sudah %(status)s.")
-                                  % {"code": locked.code, "status": locked.get_status_display().lower()})
+            raise ValidationError(_closed_reason(locked))
         locked.status = BookingStatus.CANCELLED
         locked.save(update_fields=["status"])
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, after={"status": locked.status})

@@ -5,7 +5,8 @@ the connector is saved and run, and the values arrive and show fresh in the cata
 import pytest
 from playwright.sync_api import expect
 
-from satulayar.integrations import demo_apps, services
+from satulayar.demo import department_apps
+from satulayar.integrations import services
 from satulayar.integrations.choices import DimensionKind
 from satulayar.integrations.models import Connector, IndicatorValue
 from satulayar.org.choices import Role
@@ -23,7 +24,7 @@ def simpus(transactional_db, org, settings):
     services.indicator_save(actor=admin, city=org.city, fields={
         "code": "kunjungan-puskesmas", "name": "Kunjungan puskesmas", "owner": org.dinkes, "public": True,
         "unit_of_measure": "kunjungan", "dimension_kind": DimensionKind.KELURAHAN})
-    server = demo_apps.serve(demo_apps.DinkesApp(seed=11, kelurahan=["Kuin Cerucuk", "Pelambuan"]))
+    server = department_apps.serve(department_apps.DinkesApp(seed=11, kelurahan=["Kuin Cerucuk", "Pelambuan"]))
     yield f"http://127.0.0.1:{server.server_port}/api/v1/kunjungan"
     server.shutdown()
     server.server_close()
@@ -41,7 +42,7 @@ def test_configure_preview_save_run_and_see_values_arrive(simpus, live_server, b
     page.get_by_label("Perangkat daerah pemilik data").select_option(label="Dinas Kesehatan")
     page.get_by_label("Alamat API (URL)").fill(simpus)
     page.get_by_label("Autentikasi").select_option("api_key")
-    page.get_by_label("Kunci API", exact=True).fill(demo_apps.DINKES_KEY)
+    page.get_by_label("Kunci API", exact=True).fill(department_apps.DINKES_KEY)
     page.get_by_label("Halaman", exact=True).select_option("page")
     page.get_by_label("Jalur daftar data di jawaban").fill("data")
     page.get_by_label("Kolom waktu").fill("tanggal")

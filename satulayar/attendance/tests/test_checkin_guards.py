@@ -74,6 +74,7 @@ def test_leaving_before_the_scheduled_end_asks_for_confirmation(pegawai):
     check_in(pegawai, at(MONDAY + dt.timedelta(days=1), 16, 5))
 
 
+@pytest.mark.usefixtures("mid_morning")  # "ten minutes ago" stays on today
 def test_the_check_in_page_offers_the_confirmation(pegawai):
     today = timezone.localtime(timezone.now(), WITA).date()
     work_schedule_set(actor=None, unit=pegawai.employee.unit, name="Sepanjang hari", effective_from=today,

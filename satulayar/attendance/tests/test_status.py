@@ -299,3 +299,14 @@ def test_today_by_unit_lists_who_is_not_in_yet(org, personas):
     assert city_rows["DISKOMINFOTIK"].present_rate == 0
     with pytest.raises(PermissionDenied):
         today_by_unit(user=personas.pegawai_dinkes, now=now)
+
+
+def test_a_punch_flagged_from_the_future_counts_only_once_its_time_has_come(ahmad, status_of):
+    punch(ahmad, wita(TUESDAY, 7, 25), future_flag=True)  # a machine clock ahead: waits for its time or an admin
+    before = status_of(ahmad, TUESDAY, now=wita(TUESDAY, 7, 0))
+    assert before is not None and before.status == DayStatus.NOT_YET and before.first_in is None
+    assert status_of(ahmad, FRIDAY, now=wita(TUESDAY, 7, 0)) is None  # a later day: no row yet
+    punch(ahmad, wita(FRIDAY, 7, 20), future_flag=True)
+    assert status_of(ahmad, FRIDAY, now=wita(TUESDAY, 7, 0)) is None
+    after = status_of(ahmad, TUESDAY, now=wita(TUESDAY, 8, 0))
+    assert (after.status, after.first_in) == (DayStatus.PRESENT, wita(TUESDAY, 7, 25))

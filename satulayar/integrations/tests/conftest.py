@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from satulayar.integrations import demo_apps, services
+from satulayar.demo import department_apps
+from satulayar.integrations import services
 from satulayar.integrations.choices import Aggregation, DimensionKind, Granularity
 from satulayar.org.choices import Role
 from tests.factories import make_unit, make_user
@@ -88,9 +89,9 @@ def department(loopback_allowed):
 def demo_servers(org, loopback_allowed):
     """The demo's three department apps on ephemeral ports."""
     names = ["Kuin Cerucuk", "Pelambuan", "Belitung Selatan"]
-    servers = SimpleNamespace(dinkes=demo_apps.serve(demo_apps.DinkesApp(seed=7, kelurahan=names)),
-                              dlh=demo_apps.serve(demo_apps.DlhApp(seed=7)),
-                              bpbd=demo_apps.serve(demo_apps.BpbdApp(seed=7)), kelurahan=names)
+    servers = SimpleNamespace(dinkes=department_apps.serve(department_apps.DinkesApp(seed=7, kelurahan=names)),
+                              dlh=department_apps.serve(department_apps.DlhApp(seed=7)),
+                              bpbd=department_apps.serve(department_apps.BpbdApp(seed=7)), kelurahan=names)
     yield servers
     for server in (servers.dinkes, servers.dlh, servers.bpbd):
         server.shutdown()

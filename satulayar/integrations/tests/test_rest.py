@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from satulayar.integrations import demo_apps, services
+from satulayar.demo import department_apps
+from satulayar.integrations import services
 from satulayar.integrations.choices import AuthKind, ConnectorKind, Health, Pagination, RunStatus, RunTrigger
 from satulayar.integrations.crypto import secret_open
 from satulayar.integrations.models import Connector, IndicatorValue
@@ -28,21 +29,21 @@ def rest_connector(hub, url, *, mapping=None, auth=AuthKind.NONE, secret=None, c
 
 def test_api_key_pages_map_to_kelurahan_values_with_lineage_and_rerun_is_idempotent(hub, demo_servers):
     connector = rest_connector(hub, url_of(demo_servers.dinkes, "/api/v1/kunjungan"), auth=AuthKind.API_KEY,
-                               secret={"api_key": demo_apps.DINKES_KEY},
+                               secret={"api_key": department_apps.DINKES_KEY},
                                config={"pagination": Pagination.PAGE, "page_param": "page"})
-    assert "simpus" not in connector.secret and secret_open(connector.secret) == {"api_key": demo_apps.DINKES_KEY}
+    assert "simpus" not in connector.secret and secret_open(connector.secret) == {"api_key": department_apps.DINKES_KEY}
 
     run = connector_pull(connector=connector)
     assert run.status == RunStatus.SUCCESS, run.error
-    expected_rows = 3 * demo_apps.SERVED_DAYS  # three kelurahan, the served days
+    expected_rows = 3 * department_apps.SERVED_DAYS  # three kelurahan, the served days
     assert (run.read_count, run.accepted_count, run.rejected_count) == (expected_rows, expected_rows, 0)
     assert "Halaman 1" in run.log and run.duration_ms is not None
     values = IndicatorValue.objects.filter(indicator=hub.visits)
     assert values.count() == expected_rows and {v.run_id for v in values} == {run.pk}
-    today = dt.datetime.now(demo_apps.ZONE).date()
+    today = dt.datetime.now(department_apps.ZONE).date()
     kuin = values.get(dimension="kelurahan:" + hub.org.kuin.code, period=dt.datetime.combine(
-        today, dt.time(), demo_apps.ZONE))
-    assert kuin.value == demo_apps.puskesmas_visits(7, today, "Kuin Cerucuk")
+        today, dt.time(), department_apps.ZONE))
+    assert kuin.value == department_apps.puskesmas_visits(7, today, "Kuin Cerucuk")
     assert kuin.dimension_label == "Kuin Cerucuk"
 
     again = connector_pull(connector=connector)
@@ -57,21 +58,21 @@ def test_next_link_pages_with_bearer_and_two_indicators(hub, demo_servers):
                "values": [{"indicator": "sampah-terangkut", "field": "ton_terangkut"},
                           {"indicator": "ritase-sampah", "field": "ritase"}]}
     connector = rest_connector(hub, url_of(demo_servers.dlh, "/sampah/harian"), mapping=mapping,
-                               auth=AuthKind.BEARER, secret={"token": demo_apps.DLH_TOKEN},
+                               auth=AuthKind.BEARER, secret={"token": department_apps.DLH_TOKEN},
                                config={"pagination": Pagination.NEXT, "next_path": "next"}, name="SIPSN")
     run = connector_pull(connector=connector)
     assert run.status == RunStatus.SUCCESS, run.error
     assert run.log.count("Halaman") == 2  # three days, two per page
-    assert IndicatorValue.objects.filter(indicator=hub.waste).count() == demo_apps.SERVED_DAYS
-    assert IndicatorValue.objects.filter(indicator=hub.trips).count() == demo_apps.SERVED_DAYS
+    assert IndicatorValue.objects.filter(indicator=hub.waste).count() == department_apps.SERVED_DAYS
+    assert IndicatorValue.objects.filter(indicator=hub.trips).count() == department_apps.SERVED_DAYS
 
 
 def test_basic_auth_hourly_readings_per_station(hub, demo_servers):
     mapping = {"records": "", "timestamp": "waktu", "dimension": "pos",
                "values": [{"indicator": "tinggi-muka-air", "field": "tinggi_cm"}]}
     connector = rest_connector(hub, url_of(demo_servers.bpbd, "/pos-duga-air/terkini"), mapping=mapping,
-                               auth=AuthKind.BASIC, secret={"username": demo_apps.BPBD_USER,
-                                                            "password": demo_apps.BPBD_PASSWORD}, name="Pos duga")
+                               auth=AuthKind.BASIC, secret={"username": department_apps.BPBD_USER,
+                                                            "password": department_apps.BPBD_PASSWORD}, name="Pos duga")
     run = connector_pull(connector=connector)
     assert run.status == RunStatus.SUCCESS, run.error
     values = IndicatorValue.objects.filter(indicator=hub.water)
@@ -180,7 +181,7 @@ def test_one_failing_connector_does_not_stop_the_others(hub, department, demo_se
     department.routes["/api"] = (500, "text/plain", b"boom")
     broken = rest_connector(hub, department.url + "/api", name="Rusak")
     working = rest_connector(hub, url_of(demo_servers.dinkes, "/api/v1/kunjungan"), auth=AuthKind.API_KEY,
-                             secret={"api_key": demo_apps.DINKES_KEY}, config={"pagination": Pagination.PAGE})
+                             secret={"api_key": department_apps.DINKES_KEY}, config={"pagination": Pagination.PAGE})
     runs = {run.connector_id: run for run in connectors_run_due()}
     assert runs[broken.pk].status == RunStatus.FAILED and runs[working.pk].status == RunStatus.SUCCESS
     assert IndicatorValue.objects.filter(run=runs[working.pk]).exists()

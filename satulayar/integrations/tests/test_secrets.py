@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from satulayar.core.vault import seal
-from satulayar.integrations import demo_apps
+from satulayar.demo import department_apps
 from satulayar.integrations.choices import AuthKind, RunStatus
 from satulayar.integrations.crypto import secret_open
 from satulayar.integrations.runs import connector_pull
@@ -25,7 +25,7 @@ def _admin(hub) -> Client:
 
 def test_rotated_secret_key_with_the_old_one_in_fallbacks_still_pulls(hub, demo_servers, settings):
     connector = rest_connector(hub, url_of(demo_servers.dinkes, "/api/v1/kunjungan"), auth=AuthKind.API_KEY,
-                               secret={"api_key": demo_apps.DINKES_KEY})
+                               secret={"api_key": department_apps.DINKES_KEY})
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "kunci-baru-setelah-rotasi"
     run = connector_pull(connector=connector)

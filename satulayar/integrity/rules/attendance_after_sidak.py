@@ -33,9 +33,8 @@ PARAM_LABELS = {"days_before": gettext_lazy("hari pembanding sebelum sidak"),
 
 
 def _subtrees(window: Window, unit_ids: set[int]) -> dict[int, list[int]]:
-    units = list(Unit.objects.filter(city=window.city).values_list("pk", "path"))
-    paths = {pk: path for pk, path in units}
-    return {u: [pk for pk, path in units if path.startswith(paths[u])] for u in unit_ids if u in paths}
+    units = list(Unit.objects.filter(city=window.city).only("pk", "path"))
+    return {u.pk: [o.pk for o in units if u.contains_path(o.path)] for u in units if u.pk in unit_ids}
 
 
 def detect(window: Window, params: dict) -> list[Signal]:

@@ -281,7 +281,7 @@ def test_a_booking_gets_a_code_and_checks_in_on_the_day_for_a_ticket(desk, kiosk
                                        now=at(8, 50))
     booking.refresh_from_db()
     assert (booking.status, booking.ticket, ticket.channel) == (BookingStatus.CHECKED_IN, ticket, TicketChannel.KIOSK)
-    with pytest.raises(ValidationError, match="sudah sudah hadir"):
+    with pytest.raises(ValidationError, match="sudah lapor hadir"):
         bookings.booking_check_in(code=booking.code, kelurahan=desk.kuin, actor=desk.lurah, now=at(8, 55))
 
 

@@ -106,7 +106,7 @@ def test_a_booking_is_made_on_the_public_page_and_checked_in_at_the_kiosk(desk, 
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CHECKED_IN and booking.ticket.visitor_name == "Ibu Aminah"
     again = Client().post(kiosk.url + "hadir/", {"code": booking.code})
-    assert again.status_code == 422 and "sudah hadir" in text(again)
+    assert again.status_code == 422 and f"Pemesanan {booking.code} sudah lapor hadir." in text(again)
 
 
 def test_the_public_page_shows_hours_closed_days_folded_requirements_and_the_queue_per_service(desk, open_today):
@@ -173,6 +173,7 @@ def test_roles_that_may_not_work_the_desk_are_refused_its_new_actions(desk, clie
     assert bookings.booking_by_code(code="X") is None
 
 
+@pytest.mark.usefixtures("mid_morning")  # half an hour back stays on today
 def test_the_report_and_the_one_screen_show_priority_transfers_bookings_and_outcomes(desk, client_for, open_today):
     now = timezone.now()
     lurah = desk.lurah

@@ -21,12 +21,13 @@ import threading
 import urllib.parse
 import urllib.request
 import uuid
-import zoneinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from satulayar.core.time import zone_named
+
 log = logging.getLogger(__name__)
-ZONE = zoneinfo.ZoneInfo("Asia/Makassar")
+ZONE = zone_named("Asia/Makassar")
 DINKES_KEY = "simpus-demo-kunci"
 DLH_TOKEN = "sipsn-demo-token"
 BPBD_USER, BPBD_PASSWORD = "satulayar", "pos-duga-air-demo"
