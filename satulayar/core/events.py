@@ -146,7 +146,7 @@ EVENT_KINDS: dict[str, EventKind] = {kind.name: kind for kind in (
     # the integration hub
     EventKind("connector.saved", integrations_channel, ("connector", "kind", "what")),
     EventKind("indicator.saved", integrations_channel, ("indicator", "code")),
-    EventKind("api_client.saved", integrations_channel, ("client", "active")),
+    EventKind("client.saved", integrations_channel, ("client", "active")),
     EventKind("integration.run", integrations_channel, ("connector", "run", "status", "accepted", "rejected",
                                                         "health")),
     # sidak

@@ -173,5 +173,5 @@ def api_client_set_active(*, actor, client: ApiClient, active: bool) -> ApiClien
 
 
 def _client_saved(client: ApiClient) -> None:
-    event_publish(channel=integrations_channel(client.city_id), kind="api_client.saved",
+    event_publish(channel=integrations_channel(client.city_id), kind="client.saved",
                   data={"client": client.pk, "active": client.active})
