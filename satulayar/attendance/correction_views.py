@@ -1,5 +1,6 @@
 """The correction page of one employee's day: every punch (excluded ones struck through, with the reason), the
-daily status, and the forms that add a missing punch or set a wrong one aside through `corrections`."""
+daily status, and the forms that add a missing punch, set a wrong one aside or accept one flagged as lying in the
+future, through `corrections`."""
 
 import datetime as dt
 
@@ -8,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from satulayar.attendance import corrections
 from satulayar.attendance.choices import DayStatus
-from satulayar.attendance.forms import DayForm, PunchAddForm, PunchExcludeForm
+from satulayar.attendance.forms import DayForm, PunchAcceptForm, PunchAddForm, PunchExcludeForm
 from satulayar.attendance.models import DailyStatus, Punch
 from satulayar.attendance.selectors import correction_entries, day_punches
 from satulayar.core.decorators import capability_required
@@ -36,19 +37,20 @@ def _label(punch: Punch, zone) -> str:
     return f"{formats.time_format(local, 'TIME_FORMAT')} · {punch.get_source_display()}"
 
 
-def _apply(request, *, employee: Employee, date: dt.date, zone, add_form, exclude_form, punches) -> bool:
+def _apply(request, *, employee: Employee, date: dt.date, zone, forms: dict, punches) -> bool:
     """Runs the chosen correction; on a refusal puts the reasons on the form. True when saved."""
-    action = request.POST.get("aksi")
-    form = add_form if action == "tambah" else exclude_form if action == "kecualikan" else None
+    form = forms.get(request.POST.get("aksi"))
     if form is None or not form.is_valid():
         return False
     data = form.cleaned_data
+    punch = next((p for p in punches if p.pk == data.get("punch")), None)
     try:
-        if form is add_form:
+        if form is forms["tambah"]:
             corrections.punch_correct(actor=request.user, employee=employee, reason=data["reason"],
                                       kind=corrections.ADD, at=local_instant(date, data["time"], zone))
+        elif form is forms["terima"]:
+            corrections.punch_future_accept(actor=request.user, punch=punch, reason=data["reason"])
         else:
-            punch = next((p for p in punches if p.pk == data["punch"]), None)
             corrections.punch_correct(actor=request.user, employee=employee, reason=data["reason"],
                                       kind=corrections.EXCLUDE, punch=punch)
     except ValidationError as exc:
@@ -66,12 +68,13 @@ def correction(request, employee_id: int):
     date = min(DayForm(request.GET or None).date(default=today), today)
     punches = day_punches(employee=employee, date=date)
     choices = [(p.pk, _label(p, zone)) for p in punches if not p.excluded]
+    waiting = [(p.pk, _label(p, zone)) for p in punches if not p.excluded and p.future_flag and p.at > timezone.now()]
     posted = request.POST if request.method == "POST" else None
     action = request.POST.get("aksi")
-    add_form = PunchAddForm(posted if action == "tambah" else None)
-    exclude_form = PunchExcludeForm(posted if action == "kecualikan" else None, punches=choices)
-    if posted is not None and _apply(request, employee=employee, date=date, zone=zone, add_form=add_form,
-                                     exclude_form=exclude_form, punches=punches):
+    forms = {"tambah": PunchAddForm(posted if action == "tambah" else None),
+             "kecualikan": PunchExcludeForm(posted if action == "kecualikan" else None, punches=choices),
+             "terima": PunchAcceptForm(posted if action == "terima" else None, punches=waiting)}
+    if posted is not None and _apply(request, employee=employee, date=date, zone=zone, forms=forms, punches=punches):
         messages.success(request, _("Koreksi kehadiran %(name)s tersimpan dan tercatat di log audit.")
                          % {"name": employee})
         return redirect(f"{reverse('attendance:correction', args=[employee.pk])}?tanggal={date:%Y-%m-%d}")
@@ -80,13 +83,16 @@ def correction(request, employee_id: int):
         "excluded")}
     rows = [{"punch": p, "local": p.at.astimezone(zone), "reason": reasons.get(str(p.pk), "")} for p in punches]
     by_id = {str(row["punch"].pk): row for row in rows}
-    history = [{"entry": entry, "added": entry.before is None, "punch": by_id[entry.object_id]} for entry in entries
-               if entry.object_id in by_id]
+    history = [{"entry": entry, "added": entry.before is None, "punch": by_id[entry.object_id],
+                "accepted": bool(entry.before and entry.before.get("future_flag")
+                                 and not (entry.after or {}).get("future_flag"))}
+               for entry in entries if entry.object_id in by_id]
     status = DailyStatus.objects.filter(employee=employee, date=date).select_related("leave").first()
     return render(request, "attendance/correction.html", {
         "employee": employee, "date": date, "rows": rows, "status": status,
         "status_choice": DayStatus(status.status) if status else None, "history": history,
-        "add_form": add_form, "exclude_form": exclude_form, "has_choices": bool(choices),
+        "add_form": forms["tambah"], "exclude_form": forms["kecualikan"], "accept_form": forms["terima"],
+        "has_choices": bool(choices), "has_waiting": bool(waiting),
         "day_form": DayForm(initial={"tanggal": date}),
         "previous": date - dt.timedelta(days=1), "next": date + dt.timedelta(days=1) if date < today else None,
     }, status=422 if posted is not None else 200)

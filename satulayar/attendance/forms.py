@@ -191,6 +191,16 @@ class PunchExcludeForm(MarkedForm):
     reason = forms.CharField(label=_("Alasan koreksi"), max_length=255, required=False)
 
     def __init__(self, *args, punches=(), **kwargs):
-        super().__init__(*args, prefix="kecualikan", **kwargs)
+        super().__init__(*args, prefix=kwargs.pop("prefix", "kecualikan"), **kwargs)
         self.fields["punch"].choices = [("", _("Pilih rekam")), *punches]
         _dress(self)
+
+
+class PunchAcceptForm(PunchExcludeForm):
+    """A punch flagged as lying in the future, accepted before its time comes (the machine's clock was right)."""
+
+    def __init__(self, *args, punches=(), **kwargs):
+        super().__init__(*args, punches=punches, prefix="terima", **kwargs)
+        self.fields["punch"].label = _("Rekam bertanda waktu di masa depan")
+        self.fields["punch"].error_messages.update({"required": _("Pilih rekam yang diterima."),
+                                                    "invalid_choice": _("Pilih rekam yang diterima.")})

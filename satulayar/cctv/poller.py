@@ -49,6 +49,10 @@ LEASE_SLACK_S = 5
 SEEN_WITHIN_S = 3 * RELOAD_EVERY_S  # a poller not heard from for this long is taken as gone
 
 
+class _PoolClosed(Exception):
+    """The grab pool is shut down: the interpreter is exiting."""
+
+
 @dataclass(frozen=True)
 class Job:
     camera_id: int
@@ -161,7 +165,10 @@ class Poller:
             self.trackers.pop(camera.pk, None)  # its people are tracked by the poller that has it
             return False
         self.held.add(camera.pk)
-        future = self.pool.submit(job_run, job_for(camera), detector=self.detector, timeout=self.timeout)
+        try:
+            future = self.pool.submit(job_run, job_for(camera), detector=self.detector, timeout=self.timeout)
+        except RuntimeError as exc:  # "cannot schedule new futures after (interpreter) shutdown"
+            raise _PoolClosed from exc
         self.in_flight[future] = camera
         return True
 
@@ -235,6 +242,8 @@ class Poller:
                 if now - pruned >= PRUNE_EVERY_S:
                     services.history_prune()
                     pruned = now
+            except _PoolClosed:  # the process is exiting (Ctrl+C on the demo): end without a traceback
+                return
             except Exception:  # the loop outlives a database hiccup; the next tick tries again
                 log.exception("cctv poller tick failed")
                 stop.wait(2)

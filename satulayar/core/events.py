@@ -51,6 +51,10 @@ def _pk(thing) -> int:
     return thing if isinstance(thing, int) else thing.pk
 
 
+def org_channel(city) -> str:
+    return f"org:{_pk(city)}"
+
+
 def attendance_channel(city) -> str:
     return f"attendance:{_pk(city)}"
 
@@ -96,6 +100,13 @@ class EventKind:
 
 _TICKET = ("ticket", "code", "status", "prefix", "service", "counter", "priority")
 EVENT_KINDS: dict[str, EventKind] = {kind.name: kind for kind in (
+    # org: the tree, its staff, roles and sites
+    EventKind("unit.saved", org_channel, ("unit", "what")),
+    EventKind("employee.saved", org_channel, ("employee", "unit", "what")),
+    EventKind("employee.imported", org_channel, ("created",)),  # one event per bulk batch
+    EventKind("role.assigned", org_channel, ("assignment", "role", "user")),
+    EventKind("role.revoked", org_channel, ("assignment", "role", "user")),
+    EventKind("site.saved", org_channel, ("site", "what")),
     # attendance: punches stored (ingest, phone check-in, corrections), today's statuses rewritten, leave
     EventKind("punch.recorded", attendance_channel, ("accepted", "units", "excluded")),  # excluded: corrections
     EventKind("status.changed", attendance_channel, ("date", "units")),

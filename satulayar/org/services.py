@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
+from satulayar.core.events import event_publish, org_channel
 from satulayar.org import access
 from satulayar.org.choices import SiteKind
 from satulayar.org.models import Employee, RoleAssignment, Site, Unit
@@ -42,6 +43,7 @@ def employee_create(*, actor, unit: Unit, name: str, employment_type: str, nip: 
     _check_unique_nip(employee)
     employee.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=employee, unit_path=unit.path, after=snapshot(employee))
+    _publish(unit.city_id, "employee.saved", employee=employee.pk, unit=unit.pk, what="created")
     return employee
 
 
@@ -68,6 +70,8 @@ def employee_update(*, actor, employee: Employee, **changes) -> Employee:
         path = employee.unit.path if employee.unit.path.startswith(old_path) else old_path
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=employee, unit_path=path, before=before,
                      after=after)
+        _publish(employee.unit.city_id, "employee.saved", employee=employee.pk, unit=employee.unit_id,
+                 what="updated")
     return employee
 
 
@@ -95,6 +99,7 @@ def employee_bulk_create(*, actor, rows: Iterable[dict], batch_size: int = 1000)
             for employee in pending:
                 audit_record(actor=actor, action=AuditAction.CREATE, obj=employee, unit_path=employee.unit.path,
                              after=snapshot(employee))
+            _publish(pending[0].unit.city_id, "employee.imported", created=len(pending))
         result.created += len(pending)
         pending.clear()
 
@@ -159,6 +164,7 @@ def unit_create(*, actor, city, name: str, code: str, kind: str, parent: Unit | 
     _unit_assign_path(unit)
     unit.save(update_fields=["path"])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=unit, unit_path=unit.path, after=snapshot(unit))
+    _publish(unit.city_id, "unit.saved", unit=unit.pk, what="created")
     return unit
 
 
@@ -190,6 +196,7 @@ def unit_update(*, actor, unit: Unit, **changes) -> Unit:
     if after != before:
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=unit, unit_path=unit.path, before=before,
                      after=after)
+        _publish(unit.city_id, "unit.saved", unit=unit.pk, what="updated")
     return unit
 
 
@@ -203,6 +210,7 @@ def role_assign(*, actor, user, role: str, city, unit: Unit | None = None, kelur
     if created:
         audit_record(actor=actor, action=AuditAction.CREATE, obj=assignment,
                      unit_path=unit.path if unit else "", after=snapshot(assignment))
+        _publish(assignment.city_id, "role.assigned", assignment=assignment.pk, role=role, user=user.pk)
     return assignment
 
 
@@ -212,6 +220,8 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     before = snapshot(assignment)
     audit_record(actor=actor, action=AuditAction.DELETE, obj=assignment,
                  unit_path=assignment.unit.path if assignment.unit_id else "", before=before)
+    _publish(assignment.city_id, "role.revoked", assignment=assignment.pk, role=assignment.role,
+             user=assignment.user_id)
     assignment.delete()
 
 
@@ -226,4 +236,9 @@ def site_create(*, actor, city, name: str, lat: float, lon: float, kind: str = S
     site.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=site, unit_path=unit.path if unit else "",
                  after=snapshot(site))
+    _publish(site.city_id, "site.saved", site=site.pk, what="created")
     return site
+
+
+def _publish(city_id: int, kind: str, **data) -> None:
+    event_publish(channel=org_channel(city_id), kind=kind, data=data)

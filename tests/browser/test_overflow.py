@@ -1,5 +1,6 @@
-"""Every page each demo role reaches from its menu, on a phone (390×844), a desk (1440×900) and a wall
-(1920×1080): nothing wider than the screen, no text cut off (clipped without an ellipsis and the whole text in
+"""Every page each demo role reaches from its menu, one page of each kind of detail those pages link to (a unit,
+a person, a sidak and its report, a camera, …), and the public pages, on a phone (390×844), a desk (1440×900) and a
+wall (1920×1080): nothing wider than the screen, no text cut off (clipped without an ellipsis and the whole text in
 a title), no console error, no failed request.
 
 Slow (a few minutes: about a hundred page loads) but part of `make test`: it is what finds a table running off a
@@ -11,8 +12,14 @@ import pytest
 from django.core.management import call_command
 
 SIZES = {"phone": (390, 844), "desk": (1440, 900), "wall": (1920, 1080)}
-ROLES = ["walikota", "operator_cc", "inspektur", "admin_bkpsdm", "admin_dinkes", "lurah_kuin_cerucuk", "pegawai"]
-TV_ONLY = re.compile(r"^/satu-layar/layar/")  # the wall mode is for a television, not a phone
+ROLES = ["walikota", "operator_cc", "inspektur", "admin_bkpsdm", "admin_dinkes", "admin_diskominfotik",
+         "camat_banjarmasin_barat", "lurah_kuin_cerucuk", "pegawai"]
+DETAILS = [re.compile(pattern) for pattern in (  # one of each, as the first role whose pages link to it
+    r"^/satu-layar/unit/\d+/$", r"^/satu-layar/pegawai/\d+/$", r"^/satu-layar/kelurahan/\d+/$",
+    r"^/satu-layar/kecamatan/\d+/$", r"^/kehadiran/rekap/\d+/\d{4}-\d{2}/$", r"^/kehadiran/koreksi/\d+/",
+    r"^/kehadiran/mesin/\d+/$", r"^/sidak/\d+/$", r"^/sidak/\d+/laporan/$", r"^/sidak/temuan/\d+/$",
+    r"^/cctv/kamera/\d+/$", r"^/integrasi/sumber/\d+/$", r"^/integrasi/proses/\d+/$", r"^/integritas/\d+/$")]
+TV_ONLY = re.compile(r"^/(satu-layar/layar|antrean/[^/]+/layar)/")  # the wall and the queue display: televisions
 SKIP = re.compile(r"^/(admin/|keluar/|api/docs)")  # Django's admin and the API docs are not our screens
 MEASURE = """() => {
   const SCROLLERS = '.table-responsive, .leaflet-container, [data-allow-overflow]';
@@ -50,6 +57,31 @@ def _menu(page, base: str) -> list[str]:
             and not h.endswith((".csv", ".xlsx", ".pdf", ".json"))]
 
 
+def _details(page, taken: set[str]) -> list[str]:
+    """On the page open now: the first link of each detail kind not taken yet."""
+    hrefs = page.eval_on_selector_all("main a[href]", "links => links.map((a) => a.getAttribute('href'))")
+    found = []
+    for pattern in DETAILS:
+        if pattern.pattern in taken:
+            continue
+        href = next((h for h in hrefs if pattern.match(h.split("#")[0].split("?")[0])), None)
+        if href:
+            taken.add(pattern.pattern)
+            found.append(href.split("#")[0])
+    return found
+
+
+def _public(page, base: str) -> list[str]:
+    """The citizen's pages: take a number, the ticket it gives, the queue display, the open data."""
+    from satulayar.org.models import Kelurahan
+
+    code = Kelurahan.objects.get(name="Kuin Cerucuk").code
+    page.goto(f"{base}/antrean/{code}/")
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url("**/antrean/tiket/**")
+    return ["/masuk/", f"/antrean/{code}/", page.url.removeprefix(base), f"/antrean/{code}/layar/", "/data-terbuka/"]
+
+
 def _watch(page, problems: list[str]) -> None:
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text[:160]}"))
     page.on("pageerror", lambda e: problems.append(f"script: {str(e)[:160]}"))
@@ -62,6 +94,8 @@ def _watch(page, problems: list[str]) -> None:
 def test_every_menu_page_fits_every_screen_without_errors(demo_city, live_server, browser, login):
     found: list[str] = []
     seen: set[str] = set()
+    taken: set[str] = set()
+    walks = []
     for role in ROLES:
         first = browser.new_context(viewport={"width": 1440, "height": 900})
         page = first.new_page()
@@ -69,7 +103,17 @@ def test_every_menu_page_fits_every_screen_without_errors(demo_city, live_server
         state = first.storage_state()
         paths = ["/"] + [p for p in _menu(page, live_server.url) if p not in seen]
         seen.update(paths[1:])
+        for path in paths:  # the details found are searched for details in turn
+            page.goto(live_server.url + path, wait_until="load")
+            paths += [p for p in _details(page, taken) if p not in seen]
+        seen.update(paths)
         first.close()
+        walks.append((role, state, paths))
+    citizen = browser.new_context(viewport={"width": 390, "height": 844})
+    walks.append(("publik", None, _public(citizen.new_page(), live_server.url)))
+    citizen.close()
+    assert len(taken) >= 9, f"only these detail kinds were linked: {sorted(taken)}"
+    for role, state, paths in walks:
         for size, (width, height) in SIZES.items():
             context = browser.new_context(viewport={"width": width, "height": height}, storage_state=state)
             page = context.new_page()

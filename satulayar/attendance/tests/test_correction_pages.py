@@ -159,3 +159,31 @@ def test_who_is_not_in_yet_links_to_the_correction_for_managers(client_for, org,
     link = f'href="/kehadiran/koreksi/{org.staff.p2p.pk}/?tanggal=2026-03-02"'
     assert link in text(client_for("admin_dinas_kesehatan").get(f"/kehadiran/?unit={org.p2p.pk}"))
     assert link not in text(client_for("walikota").get(f"/kehadiran/?unit={org.p2p.pk}"))
+
+
+@pytest.mark.usefixtures("mid_morning")  # twenty minutes ahead stays on today
+def test_a_punch_flagged_from_the_future_is_accepted_from_the_page(client_for, org, personas):
+    """A machine's clock ahead flags its punch; the unit admin who knows the clock was right accepts it early."""
+    employee = org.staff.p2p
+    today = local_date(org.city)
+    flagged = Punch.objects.create(employee=employee, at=timezone.now() + dt.timedelta(minutes=20),
+                                   source=PunchSource.DEVICE, future_flag=True)
+    client = client_for("admin_dinas_kesehatan")
+    url = page_url(employee, today)
+    page = text(client.get(url))
+    assert 'data-testid="correction-accept"' in page and "Terima rekam bertanda masa depan" in page
+    refused = client.post(url, {"aksi": "terima", "terima-punch": flagged.pk, "terima-reason": " "})
+    assert refused.status_code == 422 and "Alasan koreksi wajib diisi." in text(refused)
+    flagged.refresh_from_db()
+    assert flagged.future_flag
+    accepted = client.post(url, {"aksi": "terima", "terima-punch": flagged.pk, "terima-reason": "Jam mesin benar"})
+    assert accepted.status_code == 302
+    flagged.refresh_from_db()
+    assert not flagged.future_flag
+    entry = AuditEntry.objects.get(note="Jam mesin benar")
+    assert (entry.actor, entry.object_id, entry.before["future_flag"], entry.after["future_flag"]) == (
+        personas.admin_dinas_kesehatan, str(flagged.pk), True, False)
+    after = text(client.get(url))
+    assert 'data-testid="correction-accept"' not in after and "Terima rekam" in after  # in the history
+    assert client_for("lurah_kuin_cerucuk").post(url, {"aksi": "terima", "terima-punch": flagged.pk,
+                                                       "terima-reason": "x"}).status_code in (403, 404)

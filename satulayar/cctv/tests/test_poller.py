@@ -168,3 +168,17 @@ def test_a_detector_failing_on_a_frame_keeps_the_frame_and_names_the_camera(came
     assert Frame.objects.get(camera=kuin).people_raw is None
     assert _fresh(cameras.dinkes).last_error == ""  # no zone, no detection: untouched
     assert "Kamera kuin" in caplog.text and "kernel gagal" in caplog.text
+
+
+def test_a_poller_whose_pool_is_shut_down_ends_quietly(transactional_db, cameras, caplog):
+    """Ctrl+C on the demo shuts the grab pool while the poller's thread still runs: it ends, no traceback."""
+    import threading
+
+    closing = Poller(concurrency=2, timeout=2)
+    closing.pool.shutdown()
+    finished = threading.Event()
+    worker = threading.Thread(target=lambda: (closing.run_forever(threading.Event(), tick=0.05), finished.set()))
+    worker.start()
+    worker.join(10)
+    assert finished.is_set()
+    assert "tick failed" not in caplog.text
