@@ -43,7 +43,7 @@ def test_an_oversized_api_batch_gets_json_naming_the_limit(client_for, settings)
     payload = response.json()
     assert payload["limit_bytes"] == 4096
     assert payload["size_bytes"] == len(body.encode())
-    assert "batasnya 4096 byte" in payload["detail"]
+    assert "batasnya 4.096 byte" in payload["detail"]
 
 
 def test_multipart_fields_beyond_the_form_limit_are_refused_as_json_too(client_for, settings):
@@ -62,11 +62,11 @@ def test_a_page_and_a_device_get_plain_text(db, settings):
     client = Client()
     page = client.post("/masuk/", data="x=" + "a" * 2000, content_type="application/x-www-form-urlencoded")
     assert (page.status_code, page["Content-Type"]) == (413, "text/plain; charset=utf-8")
-    assert "1024 byte" in page.content.decode()
+    assert "1.024 byte" in page.content.decode()
     device = client.post("/iclock/cdata?SN=X1&table=ATTLOG", data="1\t2026-11-02 07:00:00\t0\n" * 200,
                          content_type="text/plain")
     assert device.status_code == 413
-    assert "2048 byte" in device.content.decode()
+    assert "2.048 byte" in device.content.decode()
     asked_json = client.post("/masuk/", data="x=" + "a" * 2000, content_type="application/x-www-form-urlencoded",
                              HTTP_ACCEPT="application/json")
     assert asked_json.json()["limit_bytes"] == 1024

@@ -43,7 +43,8 @@ def _megabytes(size: int) -> str:
 
 def too_large_response(request: HttpRequest, *, limit: int, size: int | None) -> HttpResponse:
     message = _("Permintaan terlalu besar: batasnya %(limit)s byte (%(mb)s MB). Kirim dalam beberapa bagian, "
-                "satu foto per permintaan.") % {"limit": limit, "mb": _megabytes(limit)}
+                "satu foto per permintaan.") % {"limit": number_format(limit, force_grouping=True),
+                                                "mb": _megabytes(limit)}
     if request.path.startswith(API_PREFIX) or "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"detail": message, "limit_bytes": limit, "size_bytes": size}, status=413)
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
