@@ -306,18 +306,24 @@ def next_in_line(waiting: list[Waiting], jumped: dict[int, int], fairness: int) 
 
 def _jumped(kelurahan: Kelurahan, today: dt.date, waiting: list[Waiting]) -> dict[int, int]:
     """Per service: how many priority tickets were called past its oldest waiting regular ticket."""
-    oldest = {}
+    if not any(t.priority for t in waiting):
+        return {}
+    return _jumped_by(waiting, _priority_called(kelurahan, today))
+
+
+def _priority_called(kelurahan: Kelurahan, today: dt.date) -> list[tuple[int, dt.datetime]]:
+    return list(Ticket.objects.filter(kelurahan=kelurahan, date=today, called_at__isnull=False).exclude(priority="")
+                .values_list("service_id", "issued_at"))
+
+
+def _jumped_by(waiting: list[Waiting], called: list[tuple[int, dt.datetime]]) -> dict[int, int]:
+    oldest: dict[int, dt.datetime] = {}
     for ticket in waiting:
         if not ticket.priority:
             oldest.setdefault(ticket.service_id, ticket.issued_at)
-    if not oldest or not any(t.priority for t in waiting):
-        return {}
-    called = (Ticket.objects.filter(kelurahan=kelurahan, date=today, service_id__in=list(oldest),
-                                    called_at__isnull=False).exclude(priority="")
-              .values_list("service_id", "issued_at"))
     jumped: dict[int, int] = {}
     for service_id, issued_at in called:
-        if issued_at > oldest[service_id]:
+        if service_id in oldest and issued_at > oldest[service_id]:
             jumped[service_id] = jumped.get(service_id, 0) + 1
     return jumped
 
@@ -636,12 +642,24 @@ def tickets_today(*, kelurahan: Kelurahan, now: dt.datetime | None = None):
 
 
 def queue_position(*, ticket: Ticket) -> int | None:
-    """How many waiting tickets are called before this one; None once it is no longer waiting."""
+    """How many waiting tickets are called before this one, in the desk's calling order (priority tickets placed
+    before the oldest regular one of their service, within the fairness limit); None once it is no longer waiting."""
     if ticket.status != TicketStatus.WAITING:
         return None
-    ahead = Ticket.objects.filter(kelurahan_id=ticket.kelurahan_id, date=ticket.date, status=TicketStatus.WAITING)
-    return (ahead.filter(issued_at__lt=ticket.issued_at).count()
-            + ahead.filter(issued_at=ticket.issued_at, pk__lt=ticket.pk).count())
+    waiting = [Waiting(*row) for row in Ticket.objects.filter(
+        kelurahan_id=ticket.kelurahan_id, date=ticket.date, status=TicketStatus.WAITING)
+        .order_by("issued_at", "pk").values_list("pk", "service_id", "issued_at", "priority")]
+    called = _priority_called(ticket.kelurahan_id, ticket.date) if any(t.priority for t in waiting) else []
+    fairness = priority_fairness()
+    for position in range(len(waiting)):
+        pk = next_in_line(waiting, _jumped_by(waiting, called), fairness)
+        if pk == ticket.pk:
+            return position
+        taken = next(t for t in waiting if t.pk == pk)
+        waiting.remove(taken)
+        if taken.priority:
+            called.append((taken.service_id, taken.issued_at))
+    return len(waiting)
 
 
 def median_service_minutes(*, kelurahan: Kelurahan, now: dt.datetime | None = None) -> float | None:

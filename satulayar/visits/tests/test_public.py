@@ -264,3 +264,15 @@ def test_the_display_stream_is_an_event_stream(org, settings):
     assert response["Content-Type"] == "text/event-stream"
     assert response["Cache-Control"] == "no-cache" and response["X-Accel-Buffering"] == "no"
     assert b"".join(response.streaming_content).startswith(b"retry: ")
+
+
+def test_the_position_counts_a_priority_ticket_taken_later_that_is_called_first(org, catalogue, personas, settings):
+    settings.VISITS_PRIORITY_FAIRNESS = 1
+    services.ticket_issue(kelurahan=org.kuin, service=catalogue.ktp, channel=TicketChannel.DESK)
+    mine = services.ticket_issue(kelurahan=org.kuin, service=catalogue.ktp, channel=TicketChannel.ONLINE)
+    assert services.queue_position(ticket=mine) == 1
+    for _ in range(2):  # an elderly citizen, then a second: only one may pass the oldest regular ticket
+        services.ticket_issue(kelurahan=org.kuin, service=catalogue.ktp, channel=TicketChannel.DESK,
+                              priority="lansia", actor=personas.lurah_kuin_cerucuk)
+    assert services.queue_position(ticket=mine) == 2
+    assert 'data-testid="ticket-position">2<' in text(Client().get(f"/antrean/tiket/{mine.token}/"))
