@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from satulayar.attendance.choices import DayStatus, TppViolation
 from satulayar.attendance.models import DailyStatus, TppPolicy, TppRule
+from satulayar.attendance.rollups import SCHEDULED
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.services import audit_record, snapshot
 from satulayar.core.numbers import percent
@@ -94,7 +95,7 @@ class UnitRecap(Counts):
 def _aggregates() -> dict:
     present = Q(status=DayStatus.PRESENT)
     counts = {
-        "work_days": Count("id", filter=Q(scheduled_start__isnull=False)),
+        "work_days": Count("id", filter=SCHEDULED),
         "present": Count("id", filter=present),
         "late_count": Count("id", filter=present & Q(late_minutes__gt=0)),
         "late_minutes": Sum("late_minutes", filter=present),

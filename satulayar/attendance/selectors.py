@@ -10,6 +10,7 @@ from decimal import Decimal
 from satulayar.attendance.choices import DayStatus
 from satulayar.attendance.models import CalendarDay, DailyStatus, Punch
 from satulayar.attendance.plan import HOLIDAY_KINDS, WorkPlan
+from satulayar.attendance.rollups import SCHEDULED
 from satulayar.audit.choices import AuditAction
 from satulayar.audit.models import AuditEntry
 from satulayar.core.numbers import percent
@@ -74,8 +75,7 @@ def unit_day_rows(*, user, after: dt.date, normal: dt.date | None) -> list[UnitD
     top = min((unit.depth for unit in shown), default=0)
     rows = {unit.pk: UnitDayRow(unit=unit, depth=unit.depth - top) for unit in shown}
     dates = [date for date in (after, normal) if date]
-    statuses = (DailyStatus.objects.filter(employee__in=access.employees_for(user), date__in=dates,
-                                           scheduled_start__isnull=False)
+    statuses = (DailyStatus.objects.filter(SCHEDULED, employee__in=access.employees_for(user), date__in=dates)
                 .values_list("date", "employee__unit__path", "status", "late_minutes"))
     for date, path, status, late in statuses:
         for unit_id in Unit.ids_in_path(path):
