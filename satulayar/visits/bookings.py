@@ -33,6 +33,7 @@ from satulayar.visits.selectors import is_no_show
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 6
+MAX_CAPACITY = 500  # bookings of one service in one hour
 
 
 def default_capacity() -> int:
@@ -51,6 +52,16 @@ def slot_hours(*, kelurahan: Kelurahan, date: dt.date) -> list[int]:
     opens, closes = hours
     closing = closes.hour * 60 + closes.minute
     return [hour for hour in range(24) if opens <= dt.time(hour) and (hour + 1) * 60 <= closing]
+
+
+def capacity_grid(*, kelurahan: Kelurahan, today: dt.date) -> tuple[list[int], list[tuple[Service, dict[int, int]]]]:
+    """The hours the office is open in the coming week and, per service it offers, each hour's capacity."""
+    hours = sorted({hour for n in range(1, 8)
+                    for hour in slot_hours(kelurahan=kelurahan, date=today + dt.timedelta(days=n))})
+    own = {(service_id, hour): value for service_id, hour, value in BookingCapacity.objects.filter(
+        kelurahan=kelurahan).values_list("service_id", "hour", "capacity")}
+    return hours, [(offered.service, {hour: own.get((offered.service.pk, hour), default_capacity()) for hour in hours})
+                   for offered in services.services_offered(kelurahan=kelurahan)]
 
 
 def capacity(*, kelurahan: Kelurahan, service: Service, hour: int) -> int:
@@ -87,8 +98,8 @@ def booking_capacity_set(*, actor, kelurahan: Kelurahan, service: Service, hour:
         raise PermissionDenied(_("Hanya petugas loket Kelurahan %(name)s yang dapat mengatur kuota pemesanan.")
                                % {"name": kelurahan.name})
     services.service_offered(kelurahan=kelurahan, service=service)
-    if not 0 <= hour <= 23 or not 0 <= capacity <= 500:
-        raise ValidationError(_("Jam 0–23 dan kuota 0–500."))
+    if not 0 <= hour <= 23 or not 0 <= capacity <= MAX_CAPACITY:
+        raise ValidationError(_("Jam 0–23 dan kuota 0–%(max)s.") % {"max": MAX_CAPACITY})
     row, _created = BookingCapacity.objects.update_or_create(kelurahan=kelurahan, service=service, hour=hour,
                                                              defaults={"capacity": capacity})
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=row, after={"capacity": capacity},

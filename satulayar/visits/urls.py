@@ -21,6 +21,7 @@ app_name = "visits"
 urlpatterns = [
     path("loket/", views.desk_home, name="desk_home"),
     path("loket/<kelurahan:code>/", views.desk_counter_pick, name="desk_counter_pick"),
+    path("loket/<kelurahan:code>/kuota/", views.booking_capacity, name="booking_capacity"),
     path("loket/<kelurahan:code>/<int:counter>/", views.desk, name="desk"),
     path("loket/<kelurahan:code>/<int:counter>/antrean/", views.desk_queue, name="desk_queue"),
     path("loket/<kelurahan:code>/<int:counter>/panel/", views.desk_counter_panel, name="desk_counter_panel"),

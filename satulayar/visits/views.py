@@ -3,13 +3,14 @@
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from satulayar.core.decorators import capability_required, is_htmx
 from satulayar.core.events import event_last_id, queue_channel
@@ -281,6 +282,47 @@ def desk_booking_check_in(request, code: str, counter: int):
         return _counter_panel(request, kelurahan, counter, error=" ".join(exc.messages))
     return _counter_panel(request, kelurahan, counter, message=_("Pemesanan %(booking)s hadir: nomor %(code)s.")
                           % {"booking": ticket.booking.code, "code": ticket.code})
+
+
+@capability_required("view_regions")
+@require_http_methods(["GET", "POST"])
+def booking_capacity(request, code: str):
+    """The office's booking quota per service and hour: every cell checked first, then all saved together."""
+    kelurahan, _counter = _desk(request, code)
+    hours, rows = bookings.capacity_grid(kelurahan=kelurahan, today=local_date(kelurahan.kecamatan.city))
+    entered, errors, changes = {}, {}, []
+    if request.method == "POST":
+        for service, capacities in rows:
+            for hour, current in capacities.items():
+                key = f"kuota-{service.pk}-{hour}"
+                raw = request.POST.get(key, "").strip()
+                if not raw:  # left empty (or not sent): unchanged
+                    continue
+                entered[key] = raw
+                value = int(raw) if raw.isdigit() else None
+                if value is None or value > bookings.MAX_CAPACITY:
+                    errors[key] = _("Isi angka 0–%(max)s.") % {"max": bookings.MAX_CAPACITY}
+                elif value != current:
+                    changes.append((service, hour, value))
+        if not errors:
+            with transaction.atomic():
+                for service, hour, value in changes:
+                    bookings.booking_capacity_set(actor=request.user, kelurahan=kelurahan, service=service,
+                                                  hour=hour, capacity=value)
+            messages.success(request, _("Kuota pemesanan Kelurahan %(name)s tersimpan (%(n)s diubah).")
+                             % {"name": kelurahan.name, "n": len(changes)})
+            return redirect("visits:booking_capacity", code=kelurahan.code)
+    grid = [(service, [_cell(service, hour, value, entered, errors) for hour, value in capacities.items()])
+            for service, capacities in rows]
+    return render(request, "visits/booking_capacity.html", {
+        "kelurahan": kelurahan, "hours": hours, "grid": grid, "errors": len(errors),
+        "default": bookings.default_capacity(), "days_ahead": bookings.days_ahead(),
+    }, status=422 if errors else 200)
+
+
+def _cell(service, hour: int, value: int, entered: dict, errors: dict) -> dict:
+    key = f"kuota-{service.pk}-{hour}"
+    return {"hour": hour, "key": key, "value": entered.get(key, value), "error": errors.get(key)}
 
 
 @capability_required("view_regions")

@@ -47,17 +47,21 @@ def detect(window: Window, params: dict) -> list[Signal]:
     return [_signal(e, n, totals[e], what, punches[e], window) for e, (n, what) in hits.items()]
 
 
+WHAT = {"akurasi": gettext_lazy("akurasi"), "koordinat": gettext_lazy("koordinat")}  # the key keeps the code
+
+
 def _signal(employee_id: int, n: int, total: int, what: str, punches: list, window: Window) -> Signal:
     days = sorted({window.local(p.at).date() for p in punches})
     share = n / total
+    label = str(WHAT[what])
     return Signal(
         key=f"{employee_id}:{what}", employee_id=employee_id, score=capped(45 + 40 * share + min(15, n / 2)),
-        summary=_("%(what)s sama persis pada %(n)s dari %(t)s presensi ponsel") % {"what": what.capitalize(), "n": n,
+        summary=_("%(what)s sama persis pada %(n)s dari %(t)s presensi ponsel") % {"what": label.capitalize(), "n": n,
                                                                                  "t": total},
         explanation=_("Presensi ponsel pegawai ini melaporkan %(what)s yang persis sama pada %(n)s dari %(t)s presensi "
                       "(%(share)s %%). Ponsel sungguhan selalu sedikit berbeda dari hari ke hari; posisi yang beku "
                       "menandakan aplikasi pemalsu lokasi.")
-        % {"what": what, "n": n, "t": total, "share": number(100 * share)},
+        % {"what": label, "n": n, "t": total, "share": number(100 * share)},
         first_date=days[0], last_date=days[-1],
         evidence=[evidence("punch", p.pk, window.local(p.at), _("%(at)s · %(lat).6f, %(lon).6f ± %(acc)s m") % {
             "at": hhmmss(window.local(p.at)), "lat": p.lat, "lon": p.lon, "acc": number(p.accuracy_m or 0, 1)},

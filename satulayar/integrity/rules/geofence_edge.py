@@ -18,6 +18,7 @@ CODE = "geofence_edge"
 DOMAIN = "kehadiran"
 TITLE = gettext_lazy("Presensi selalu di tepi pagar geofence")
 DESCRIPTION = gettext_lazy(
+    # xgettext:no-python-format
     "Presensi ponsel seorang pegawai hampir selalu tercatat di tepi radius kantor (misalnya lebih dari 90 % "
     "radius). Orang yang benar-benar di kantor tersebar di seluruh area; tepi yang selalu sama menandakan presensi "
     "dari luar gedung atau posisi yang diatur.")

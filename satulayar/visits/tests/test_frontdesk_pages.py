@@ -204,3 +204,29 @@ def test_the_report_and_the_one_screen_show_priority_transfers_bookings_and_outc
                           ("services-produced", "1")):
         assert f'data-testid="{testid}">{value}<' in panel
     assert "1 ditolak: persyaratan kurang (50,0 %)" in panel
+
+
+def test_the_office_sets_its_booking_quota_per_service_and_hour(desk, client_for):
+    from satulayar.audit.models import AuditEntry
+    from satulayar.visits.models import BookingCapacity
+
+    url = f"/layanan/loket/{desk.kuin.code}/kuota/"
+    lurah = client_for("lurah_kuin_cerucuk")
+    page = text(lurah.get(url))
+    assert 'data-testid="booking-capacity"' in page and "08.00" in page
+    assert f'name="kuota-{desk.ktp.pk}-8" value="4"' in page  # VISITS_BOOKING_CAPACITY until the office sets its own
+    assert f'href="{url}"' in text(lurah.get(f"/layanan/loket/{desk.kuin.code}/1/"))  # linked from the desk
+    refused = lurah.post(url, {f"kuota-{desk.ktp.pk}-8": "7", f"kuota-{desk.ktp.pk}-9": "banyak",
+                               f"kuota-{desk.kk.pk}-10": "501"})
+    assert refused.status_code == 422
+    body = text(refused)
+    assert "2 isian belum benar; belum ada yang disimpan." in body and body.count("Isi angka 0–500.") == 2
+    assert 'value="banyak"' in body and not BookingCapacity.objects.exists()  # what was typed stays, nothing saved
+    saved = lurah.post(url, {f"kuota-{desk.ktp.pk}-8": "7", f"kuota-{desk.kk.pk}-10": "0"})
+    assert saved.status_code == 302
+    assert sorted(BookingCapacity.objects.values_list("service_id", "hour", "capacity")) == sorted(
+        [(desk.ktp.pk, 8, 7), (desk.kk.pk, 10, 0)])
+    assert AuditEntry.objects.filter(object_type__icontains="bookingcapacity").count() == 2
+    for persona in ("walikota", "outsider"):
+        assert client_for(persona).post(url, {f"kuota-{desk.ktp.pk}-8": "1"}).status_code in (403, 404)
+    assert BookingCapacity.objects.get(service=desk.ktp, hour=8).capacity == 7
