@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Count, Max
 
 from satulayar.attendance.calendar import is_work_day
 from satulayar.attendance.checkin import checkin_record
@@ -359,15 +359,17 @@ class _Planter:
         """Tickets of `counter` finished at the given times, issued from 14:30, continuing the day's numbering; rated
         (`scores`) from `rating_address` when given."""
         kelurahan_id = counter.kelurahan_id
-        ticket = Ticket.objects.filter(kelurahan_id=kelurahan_id, date=day).order_by("pk").first()
-        last = TicketSequence.objects.filter(kelurahan_id=kelurahan_id, date=day, prefix=ticket.prefix).first()
-        number = last.last_number if last else Ticket.objects.filter(kelurahan_id=kelurahan_id, date=day,
-                                                                     prefix=ticket.prefix).count()
+        # The day's first service, by its own prefix: a transferred ticket keeps its number and prefix but not its
+        # service, so the first ticket's prefix need not be its service's.
+        service = Ticket.objects.filter(kelurahan_id=kelurahan_id, date=day).order_by("pk").first().service
+        last = TicketSequence.objects.filter(kelurahan_id=kelurahan_id, date=day, prefix=service.prefix).first()
+        number = max(last.last_number if last else 0, Ticket.objects.filter(
+            kelurahan_id=kelurahan_id, date=day, prefix=service.prefix).aggregate(n=Max("number"))["n"] or 0)
         rows = []
         for i, finished in enumerate(finished_at):
             serving = finished - dt.timedelta(seconds=self.rng.randint(*seconds))
             issued = _zone_at(self.city, day, 14, 30 + i)
-            rows.append(TicketRow(kelurahan_id=kelurahan_id, service_id=ticket.service_id, prefix=ticket.prefix,
+            rows.append(TicketRow(kelurahan_id=kelurahan_id, service_id=service.pk, prefix=service.prefix,
                                   number=number + i + 1, date=day, status=TicketStatus.DONE, issued_at=issued,
                                   called_at=serving - dt.timedelta(seconds=30), serving_at=serving,
                                   finished_at=finished, counter_id=counter.pk, scores=scores,
