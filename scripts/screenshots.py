@@ -33,9 +33,10 @@ SHOTS = [  # (file, path, viewport, what to wait for, full page)
 
 
 PHONE_SHOTS = [  # as the inspector on a phone: the latest sidak's roster and its report
-    ("sidak-roster-phone.png", r"^/sidak/\d+/$", "main"),
-    ("sidak-report-phone.png", r"^/sidak/\d+/laporan/$", "main"),
+    ("sidak-roster-phone.png", "", "main"),
+    ("sidak-report-phone.png", "laporan/", "main"),
 ]
+SIDAK = re.compile(r"^/sidak/(\d+)/(laporan/)?$")  # the list links an open sidak's roster, a closed one's report
 
 
 def main() -> int:
@@ -63,12 +64,12 @@ def main() -> int:
             return 1
         phone.goto(f"{args.url}/sidak/")
         hrefs = phone.eval_on_selector_all("main a[href]", "links => links.map((a) => a.getAttribute('href'))")
-        roster = next((h for h in hrefs if re.match(PHONE_SHOTS[0][1], h)), None)
-        if roster is None:
+        found = next((SIDAK.match(h) for h in hrefs if SIDAK.match(h)), None)
+        if found is None:
             print("no sidak in this demo: the phone shots are skipped", file=sys.stderr)
             return 1
-        for name, _pattern, ready in PHONE_SHOTS:
-            phone.goto(f"{args.url}{roster}" + ("laporan/" if "report" in name else ""))
+        for name, tail, ready in PHONE_SHOTS:
+            phone.goto(f"{args.url}/sidak/{found.group(1)}/{tail}")
             phone.wait_for_selector(ready, timeout=15_000)
             phone.wait_for_timeout(600)
             phone.screenshot(path=str(OUT / name), full_page=False)
