@@ -125,7 +125,7 @@ def seed_demo(*, city, days: int, seed: int, end: dt.date, progress: Callable[[s
     kelurahan = list(Kelurahan.objects.filter(kecamatan__city=city).order_by("code").values_list("name", flat=True))
     start = end - dt.timedelta(days=max(days, 1) - 1)
     department_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan, start=start,
-                                end=max(end, timezone.localdate(timezone=city.zone)))
+                                      end=max(end, timezone.localdate(timezone=city.zone)))
     connectors = _connectors(city, units, seed)
     progress("Integrasi data: mengisi riwayat dari aplikasi dinas demo…")
     zone = city.zone
@@ -169,7 +169,7 @@ def demo_services() -> str | None:
     kelurahan = list(Kelurahan.objects.filter(kecamatan__city=city).order_by("code").values_list("name", flat=True))
     today = timezone.localdate(timezone=city.zone)
     department_apps.dukcapil_db_build(path=dukcapil_path(), seed=seed, kelurahan=kelurahan,
-                                start=today - dt.timedelta(days=30), end=today)
+                                      start=today - dt.timedelta(days=30), end=today)
     apps = {"SIMPUS Dinas Kesehatan": department_apps.DinkesApp(seed=seed, kelurahan=kelurahan),
             "SIPSN Dinas Lingkungan Hidup": department_apps.DlhApp(seed=seed),
             "Pos duga air BPBD": department_apps.BpbdApp(seed=seed)}
