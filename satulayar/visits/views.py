@@ -294,7 +294,7 @@ def booking_capacity(request, code: str):
     if request.method == "POST":
         for service, capacities in rows:
             for hour, current in capacities.items():
-                key = f"kuota-{service.pk}-{hour}"
+                key = _quota_key(service, hour)
                 raw = request.POST.get(key, "").strip()
                 if not raw:  # left empty (or not sent): unchanged
                     continue
@@ -320,8 +320,12 @@ def booking_capacity(request, code: str):
     }, status=422 if errors else 200)
 
 
+def _quota_key(service, hour: int) -> str:
+    return f"kuota-{service.pk}-{hour}"
+
+
 def _cell(service, hour: int, value: int, entered: dict, errors: dict) -> dict:
-    key = f"kuota-{service.pk}-{hour}"
+    key = _quota_key(service, hour)
     return {"hour": hour, "key": key, "value": entered.get(key, value), "error": errors.get(key)}
 
 
