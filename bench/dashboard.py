@@ -255,8 +255,8 @@ def _copies(span: dt.timedelta, copies: int, today: dt.date, zone, *, rollups_on
                 cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) SELECT "
                                f"{', '.join(shifted(f, k * span.days, k) for f in fields)} "
                                f"FROM {model._meta.db_table} WHERE {since} >= %s AND {since} < %s", [value, until])
-    with connection.cursor() as cursor:  # as a live database stands between bulk loads: checkpointed, analyzed
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)" if sqlite else "ANALYZE")
+    with connection.cursor() as cursor:  # as a live database stands between bulk loads: checkpointed, vacuumed
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)" if sqlite else "VACUUM ANALYZE")
 
 
 @contextmanager
@@ -300,9 +300,9 @@ def _rebuild(first: dt.date, last: dt.date) -> float:
 
     seconds = _scratch.timed(unit_days_rebuild, start=first, end=last)[0]
     seconds += _scratch.timed(kelurahan_hours_rebuild, start=first, end=last)[0]
-    if connection.vendor == "postgresql":  # what autovacuum would do soon after: plans from fresh statistics
+    if connection.vendor == "postgresql":  # what autovacuum does soon after a bulk insert (PostgreSQL 13 and later)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     return seconds
 
 

@@ -3,10 +3,12 @@
 `punches_ingest` is the one writer of device and API punches. It inserts at the driver level with
 `INSERT … ON CONFLICT DO NOTHING`, so the database, not a prior SELECT, decides what
 is new, concurrent uploads cannot double-count, and the rows it reports as accepted are exactly those
-it inserted. Daily statuses follow on commit.
+it inserted. The daily statuses of a small upload are refreshed in the same transaction; a larger one leaves
+them to the worker.
 """
 
 import datetime as dt
+import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,6 +27,8 @@ from satulayar.core.db import pairs_for_keys
 from satulayar.core.events import attendance_channel, event_publish
 from satulayar.org import access
 from satulayar.org.models import Employee
+
+logger = logging.getLogger(__name__)
 
 POSTGRES_ROWS_PER_STATEMENT = 10_000
 API_SOURCE_REF_MAX = 200
@@ -95,9 +99,8 @@ def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, 
         result.touched = {(row.employee_id, row.at.astimezone(zone).date()) for row in inserted}
         if result.touched and refresh_statuses:
             pairs = frozenset(result.touched)
-            # Punches are the record; a failing status refresh is logged and rebuilt later, never lost data.
             if result.accepted <= status_sync_max_rows():
-                transaction.on_commit(lambda: _daily_status_refresh(pairs, now), robust=True)
+                _daily_status_refresh(pairs, now)
             else:  # a device's backlog or a batch: statuses follow in the worker, the punches are stored now
                 _daily_status_refresh_later(pairs)
         if inserted:
@@ -191,9 +194,16 @@ def _insert_postgresql(values: list[list]) -> list[tuple]:
 
 
 def _daily_status_refresh(pairs: frozenset[tuple[int, dt.date]], now: dt.datetime) -> None:
+    """In the punches' transaction, so no crash can leave a stored punch without its status and unit counters. The
+    punches are the record: a refresh that fails rolls back to its savepoint and is left to the worker instead."""
     from satulayar.attendance.status import daily_status_refresh
 
-    daily_status_refresh(pairs=pairs, now=now)
+    try:
+        with transaction.atomic():
+            daily_status_refresh(pairs=pairs, now=now)
+    except Exception:
+        logger.exception("status refresh of %d punch days failed; left to the worker", len(pairs))
+        _daily_status_refresh_later(pairs)
 
 
 def _daily_status_refresh_later(pairs: frozenset[tuple[int, dt.date]]) -> None:

@@ -514,7 +514,12 @@ class UnitDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "date"], name="unit_day_unique")]
-        indexes = [models.Index(fields=["date", "unit"])]
+        # Covering on PostgreSQL: history sums the counters from the index alone, never reading the rows with
+        # their arrivals (nine tenths of a row's bytes). SQLite builds it without INCLUDE.
+        indexes = [models.Index(fields=["date", "unit"], name="unit_day_date_counts",
+                                include=["expected", "present", "late", "late_minutes", "early", "early_minutes",
+                                         "missing_out", "on_leave", "field_duty", "absent", "not_yet",
+                                         "day_off_present"])]
 
     def __str__(self):
         return f"{self.unit_id} {self.date}: {self.present}/{self.expected}"

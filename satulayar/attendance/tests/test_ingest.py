@@ -1,4 +1,5 @@
-"""punches_ingest: one row per (employee, instant, source), exact counts, statuses refreshed for new rows only.
+"""punches_ingest: one row per (employee, instant, source), exact counts, statuses refreshed for new rows only,
+in the punches' own transaction.
 
 Run on SQLite and on PostgreSQL (DATABASE_URL): the insert is driver-level SQL on both.
 """
@@ -107,16 +108,34 @@ def test_naive_times_and_unknown_sources_are_programming_errors(org, staff):
     assert not Punch.objects.exists()
 
 
-def test_statuses_are_refreshed_on_commit_for_new_rows_only(org, staff, monkeypatch,
-                                                            django_capture_on_commit_callbacks):
+def test_statuses_are_refreshed_in_the_punches_transaction_for_new_rows_only(org, staff, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
     refreshed = []
     monkeypatch.setattr(status, "daily_status_refresh", lambda *, pairs, now=None: refreshed.append(set(pairs)))
     row = PunchRow(employee_id=staff[0], at=at(2, 7, 31))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         ingest(org, [row])
         ingest(org, [row])
-    assert len(callbacks) == 2  # the status refresh and the dashboard's live event, for the new row only
-    assert refreshed == [{(staff[0], dt.date(2026, 11, 2))}]
+    assert refreshed == [{(staff[0], dt.date(2026, 11, 2))}]  # before the commit: one transaction with the punch
+    assert len(callbacks) == 1  # the dashboard's live event, for the new row only
+    callbacks[0]()
     [event] = Event.objects.filter(kind="punch.recorded")
     assert event.channel == f"attendance:{org.city.pk}" and event.data["accepted"] == 1
+
+
+def test_a_failing_status_refresh_keeps_the_punch_and_leaves_the_refresh_to_the_worker(org, staff, monkeypatch):
+    from satulayar.attendance.models import DailyStatus
+    from satulayar.core.models import PendingJob
+
+    def fail(*, pairs, now=None):
+        DailyStatus.objects.create(employee_id=staff[0], date=dt.date(2026, 11, 2), status="hadir")  # rolled back
+        raise RuntimeError("status engine broke")
+
+    monkeypatch.setattr(status, "daily_status_refresh", fail)
+    result = ingest(org, [PunchRow(employee_id=staff[0], at=at(2, 7, 31))])
+    assert result.accepted == 1 and Punch.objects.filter(employee_id=staff[0]).count() == 1
+    assert not DailyStatus.objects.exists()  # the refresh's own writes went back to its savepoint
+    [job] = PendingJob.objects.all()
+    assert job.task == "satulayar.attendance.tasks.daily_status_refresh_pairs"
+    assert job.kwargs == {"pairs": [[staff[0], "2026-11-02"]]}
 
