@@ -21,6 +21,7 @@ from tests.factories import second_factor_passed
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 SN = "BJMCRASH0001"
 BATCHES, PER_BATCH = 24, 10
+PACE = 0.05  # seconds between a sender's batches, as a device's next upload comes a moment later
 FIRST = dt.datetime(2026, 11, 2, 7, 0, tzinfo=WITA)
 
 
@@ -46,6 +47,7 @@ class Sender(threading.Thread):
                     self.retries += 1
                     time.sleep(0.2)
                 self.acknowledged += 1
+                time.sleep(PACE)
         except Exception as exc:  # reported by the test
             self.error = exc
 
@@ -112,8 +114,10 @@ def test_server_killed_mid_uploads_loses_and_doubles_nothing(org, personas, tmp_
                                                                                                 personas.admin_bkpsdm))]
         for sender in senders:
             sender.start()
-        live.wait_for(lambda: min(s.acknowledged for s in senders) >= BATCHES // 3, timeout=30,
-                      what="a third of the batches acknowledged")
+        # Both under way and the faster a third through: the kill falls in the middle of both uploads.
+        live.wait_for(lambda: min(s.acknowledged for s in senders) >= 1
+                      and max(s.acknowledged for s in senders) >= BATCHES // 3, timeout=30,
+                      what="both senders under way, one a third through")
         first.kill()
         killed_at = [s.acknowledged for s in senders]
         second.start()

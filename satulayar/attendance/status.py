@@ -25,6 +25,8 @@ and date range (the demo, the nightly close of the day, calendar edits).
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -45,6 +47,14 @@ __all__ = ["REPEAT_WINDOW", "daily_status_rebuild", "daily_status_recompute", "d
            "daily_status_tick", "day_open", "day_status_for", "days_open", "statuses_compute"]
 
 TICK_DAYS = 2  # time passing looks this many days back (a night shift ends the next day)
+OPEN_MEMO_SECONDS = 15 * 60
+
+
+def _open_memo(date: dt.date, now: dt.datetime) -> str:
+    """Cache key: every city whose today is `date` had it open, in this UTC quarter hour (the cities whose today it
+    is change only at a local midnight, which falls on a quarter hour in every zone)."""
+    now = now.astimezone(dt.UTC)
+    return f"attendance:today-open:{date}:{now:%Y%m%d%H}:{now.minute // 15}"
 
 
 def daily_status_refresh(*, pairs: Iterable[tuple[int, dt.date]], now: dt.datetime | None = None) -> int:
@@ -52,7 +62,9 @@ def daily_status_refresh(*, pairs: Iterable[tuple[int, dt.date]], now: dt.dateti
     unit-days. Opens today first if nothing has yet (`day_open`). Returns rows written."""
     now = now or timezone.now()
     pairs = set(pairs)
-    _open_today(dates={date for _employee_id, date in pairs}, now=now)
+    dates = {date for _employee_id, date in pairs}
+    if not all(cache.get(_open_memo(date, now)) for date in dates):
+        _open_today(dates=dates, now=now)
     return daily_status_recompute(pairs=pairs, now=now)
 
 
@@ -90,6 +102,8 @@ def _open_today(*, dates: set[dt.date], now: dt.datetime, cities: Iterable[City]
     missing = [(city, today) for city, today in due.items() if (city.pk, today) not in opened]
     for city, today in missing:
         day_open(city=city, date=today, now=now)
+    keys = [_open_memo(date, now) for date in set(due.values())]  # a day once open stays open: the next writes
+    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, True), OPEN_MEMO_SECONDS))  # skip two queries
     return len(missing)
 
 

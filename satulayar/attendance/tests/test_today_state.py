@@ -192,6 +192,26 @@ def test_a_punch_for_a_day_not_open_yet_opens_it(org, staff, clock, django_captu
     assert (kominfo.expected, kominfo.present, kominfo.not_yet, kominfo.arrivals) == (3, 1, 2, {"445": 1})
 
 
+def test_later_punches_skip_the_open_day_check_and_the_next_day_still_opens_on_its_first(
+        org, staff, clock, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def punch(employee, at):
+        clock[0] = at
+        with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+            punches_ingest(city=org.city, rows=[PunchRow(employee_id=employee.pk, at=at)], source=PunchSource.DEVICE,
+                           now=at)
+        return [q["sql"] for q in queries if "attendance_openday" in q["sql"]]
+
+    assert punch(org.staff.kominfo, wita(TUESDAY, 7, 25))  # opens the day
+    assert punch(org.staff.p2p, wita(TUESDAY, 7, 26)) == []  # known open: not asked again
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    assert punch(org.staff.p2p, wita(wednesday, 7, 20))
+    assert OpenDay.objects.filter(city=org.city, date=wednesday).exists()
+    assert DailyStatus.objects.filter(date=wednesday, status=DayStatus.NOT_YET).count() == len(staff) - 1
+
+
 def test_an_employee_moved_mid_day_takes_their_counts_along(org, staff, clock, personas,
                                                               django_capture_on_commit_callbacks):
     clock[0] = wita(TUESDAY, 7, 50)
