@@ -246,14 +246,13 @@ def _load(port: int, viewer: str, sender: str, csrf: str, nips: list[str], args,
     print(f"  (d) locust {args.seconds} s: {args.listeners} SSE listeners, {args.senders} senders at 1 punch/s each, "
           f"5 overview viewers ({users} users)")
     with open(f"{prefix}_stats.csv") as stats:
-        for row in csv.DictReader(stats):
-            if row["Name"] == "Aggregated":
-                continue
-            print(f"      {row['Name']:<16} {int(row['Request Count']):>6} requests, "
-                  f"{float(row['Requests/s']):6.1f}/s, "
-                  f"{int(row['Failure Count'])} errors, median {row['Median Response Time']} ms, "
-                  f"p95 {row['95%']} ms")
-    _judge(prefix, users, args.senders)
+        totals = {row["Name"]: row for row in csv.DictReader(stats) if row["Name"] != "Aggregated"}
+    for row in totals.values():
+        print(f"      {row['Name']:<16} {int(row['Request Count']):>6} requests, "
+              f"{float(row['Requests/s']):6.1f}/s, "
+              f"{int(row['Failure Count'])} errors, median {row['Median Response Time']} ms, "
+              f"p95 {row['95%']} ms")
+    _judge(prefix, totals, users, args.senders)
     with open(f"{prefix}_failures.csv") as failures:
         for row in sorted(csv.DictReader(failures), key=lambda row: -int(row["Occurrences"]))[:3]:
             print(f"      {row['Occurrences']:>6} × {row['Name']}: {row['Error'][:110]}")
@@ -264,13 +263,11 @@ def _load(port: int, viewer: str, sender: str, csrf: str, nips: list[str], args,
     sys.stdout.flush()
 
 
-def _judge(prefix: Path, users: int, senders: int) -> None:
+def _judge(prefix: Path, totals: dict[str, dict], users: int, senders: int) -> None:
     """The goals, once every user has started: the senders offer one punch a second each from then on (the ramp
     before offers fewer, so counting it would blame the server for punches nobody sent)."""
     with open(f"{prefix}_stats_history.csv") as history:
         rows = [row for row in csv.DictReader(history) if int(row["User Count"]) >= users]
-    with open(f"{prefix}_stats.csv") as stats:
-        totals = {row["Name"]: row for row in csv.DictReader(stats)}
     posts = [row for row in rows if row["Name"] == "POST one punch"]
     if len(posts) < 2 or "overview" not in totals:
         print("      (d) goals: not judged, the run ended before every user had started")
@@ -278,7 +275,7 @@ def _judge(prefix: Path, users: int, senders: int) -> None:
     seconds = int(posts[-1]["Timestamp"]) - int(posts[0]["Timestamp"])
     rate = (int(posts[-1]["Total Request Count"]) - int(posts[0]["Total Request Count"])) / max(seconds, 1)
     share = rate / senders
-    errors = sum(int(totals[name]["Failure Count"]) for name in totals if name != "Aggregated")
+    errors = sum(int(row["Failure Count"]) for row in totals.values())
     p95 = float(totals["overview"]["95%"])
     print(f"      (d) goals, over the {seconds} s after every user had started: POST {rate:.1f}/s of the {senders} "
           f"offered = {100 * share:.0f} % (≥ 90 %: {'met' if share >= 0.9 else 'MISSED'}); {errors} errors "

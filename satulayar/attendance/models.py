@@ -487,6 +487,11 @@ class TppPolicy(models.Model):
         return f"{self.city}: {self.monthly_cap_percent}%"
 
 
+# UnitDay's counters, summed by every reader of history (`rollups.COUNTS`).
+UNIT_DAY_COUNTS = ("expected", "present", "late", "late_minutes", "early", "early_minutes", "missing_out", "on_leave",
+                   "field_duty", "absent", "not_yet", "day_off_present")
+
+
 class UnitDay(models.Model):
     """Derived rollup: one unit's day, summed from its staff's DailyStatus rows by `attendance.rollups`.
 
@@ -516,10 +521,7 @@ class UnitDay(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "date"], name="unit_day_unique")]
         # Covering on PostgreSQL: history sums the counters from the index alone, never reading the rows with
         # their arrivals (nine tenths of a row's bytes). SQLite builds it without INCLUDE.
-        indexes = [models.Index(fields=["date", "unit"], name="unit_day_date_counts",
-                                include=["expected", "present", "late", "late_minutes", "early", "early_minutes",
-                                         "missing_out", "on_leave", "field_duty", "absent", "not_yet",
-                                         "day_off_present"])]
+        indexes = [models.Index(fields=["date", "unit"], name="unit_day_date_counts", include=UNIT_DAY_COUNTS)]
 
     def __str__(self):
         return f"{self.unit_id} {self.date}: {self.present}/{self.expected}"

@@ -29,14 +29,12 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from satulayar.attendance.choices import DayStatus
-from satulayar.attendance.models import DailyStatus, UnitDay
+from satulayar.attendance.models import UNIT_DAY_COUNTS, DailyStatus, UnitDay
 from satulayar.core.time import zone_named
 from satulayar.org.models import Unit
 
 LEAVE_STATUSES = (DayStatus.ANNUAL_LEAVE, DayStatus.SICK, DayStatus.PERMIT, DayStatus.FIELD_DUTY, DayStatus.STUDY)
-COUNTS = ("expected", "present", "late", "late_minutes", "early", "early_minutes", "missing_out", "on_leave",
-          "field_duty",
-          "absent", "not_yet", "day_off_present")
+COUNTS = UNIT_DAY_COUNTS
 # Scheduled that day: a status row with scheduled hours (present, on leave, not yet in, TK). Every page of today
 # and of history counts `expected` by this one rule.
 SCHEDULED = _WORK = Q(scheduled_start__isnull=False)
