@@ -86,6 +86,16 @@ def test_on_postgresql_a_commit_wakes_the_hub_instead_of_its_poll():
         assert hub.polls <= 1 + 3  # the first read, then one per notification at most
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's write-ahead log; SQLite runs on WAL pages")
+def test_on_postgresql_events_skip_the_write_ahead_log_but_their_ids_never_go_back():
+    """A request's events commit without a disk flush; after a crash the table is empty but ids go on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = 'core_event'::regclass "
+                       "UNION ALL SELECT relpersistence FROM pg_class WHERE oid = "
+                       "pg_get_serial_sequence('core_event', 'id')::regclass")
+        assert [row[0] for row in cursor.fetchall()] == ["u", "p"]
+
+
 def test_events_read_together_go_to_each_stream_in_one_write():
     """Under load one read brings several events: a stream sends them in one write, not one write each."""
     def add_three():

@@ -91,7 +91,7 @@ def punches_ingest(*, city, rows: Sequence[PunchRow], source: str, device=None, 
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     constants = {"source": source, "device": device.pk if device else None, "kiosk": kiosk.pk if kiosk else None,
                  "excluded": False, "received_at": now}
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside a caller's transaction, it stands or falls with it
         inserted = _insert_ignoring_duplicates(unique, constants, actor_id)
         zone = city.zone
         result.accepted = len(inserted)
@@ -237,6 +237,7 @@ def _aware_utc(value) -> dt.datetime:
     return parsed.astimezone(dt.UTC)
 
 
+@transaction.atomic
 def punches_submit(*, actor, city, items: Sequence[dict]) -> SubmitResult:
     """Punches sent by another system (the batch API): bad items are reported by index, good ones kept.
 

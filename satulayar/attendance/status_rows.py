@@ -220,7 +220,7 @@ def statuses_write_batches(pairs: Iterable[tuple[int, dt.date]], now: dt.datetim
             by_employee[employee_id].append(date)
         for employee_ids in _batches(sorted(by_employee), EMPLOYEE_BATCH):
             batch = {(e, d) for e in employee_ids for d in by_employee[e]}
-            with transaction.atomic():
+            with transaction.atomic(savepoint=False):  # a batch commits alone, or with the caller's transaction
                 counts = _compute_and_write(batch, employee_ids, now)
             written, changed = written + counts[0], changed + counts[1]
     return written, changed
