@@ -146,11 +146,17 @@ def _database() -> dict:
             config = dj_database_url.parse(url, conn_max_age=0)
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+        options = config.setdefault("OPTIONS", {})
         if config["ENGINE"].endswith("sqlite3"):
             config["ENGINE"] = SQLITE_ENGINE
-            config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
-        elif pool_size := env_int("DB_POOL_SIZE", 10):
-            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
+            options.update(SQLITE_OPTIONS)
+            return config
+        if pool_size := env_int("DB_POOL_SIZE", 10):
+            options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
+        if env_bool("DB_PREPARED_STATEMENTS", True):
+            # Parameters bound by the server, and a query run five times on a connection prepared: the pool keeps
+            # the connections, so PostgreSQL stops parsing and planning a punch's two dozen queries anew each time.
+            options.update({"server_side_binding": True, "prepare_threshold": 5})
         return config
     return {  # the folder is made when Django starts (core.apps), not when settings are imported
         "ENGINE": SQLITE_ENGINE,

@@ -86,6 +86,17 @@ def test_on_postgresql_a_commit_wakes_the_hub_instead_of_its_poll():
         assert hub.polls <= 1 + 3  # the first read, then one per notification at most
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="NOTIFY is PostgreSQL's; SQLite's hub reads on a clock")
+def test_on_postgresql_commits_close_together_are_read_together():
+    """Every commit notifies; one that comes within the read gap waits for it, so a burst of commits costs a few
+    reads (each a single write to each stream), not one per commit, and every event still arrives, in order."""
+    hub = EventHub(poll=60, read_gap=0.2)
+    frames = run_streams(before=[], during=[("queue:1", n) for n in range(8)], streams=[(["queue:1"], None)],
+                         hub=hub, seconds=1.2)
+    assert numbers(frames[0]) == list(range(8))
+    assert hub.polls <= 1 + 4  # the first read, then at most one per gap over the 0,4 s burst: not 1 + 8
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's write-ahead log; SQLite runs on WAL pages")
 def test_on_postgresql_events_skip_the_write_ahead_log_but_their_ids_never_go_back():
     """A request's events commit without a disk flush; after a crash the table is empty but ids go on."""
