@@ -5,12 +5,14 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from satulayar.attendance.checkin import BROWSER_PURPOSE, EARTH_RADIUS_M
-from satulayar.attendance.choices import PunchSource
-from satulayar.attendance.models import Punch
+from satulayar.attendance.choices import CalendarDayKind, PunchSource
+from satulayar.attendance.models import CalendarDay, Punch
 from satulayar.core.keyed_hash import keyed_hash
+from satulayar.core.time import local_date
 from satulayar.org.models import Site
 from tests.factories import make_employee, make_unit
 
@@ -81,6 +83,9 @@ def test_denied_location_is_explained_and_nothing_sent(asn, live_server, browser
 def test_the_browser_keeps_one_id_and_the_punch_stores_only_its_keyed_hash(asn, live_server, browser, login,
                                                                            settings):
     settings.ATTENDANCE_REPEAT_WINDOW_S = 0
+    city = asn.unit.city  # a day off: the second punch is then no early departure, whatever the hour of the run
+    CalendarDay.objects.create(city=city, date=local_date(city, timezone.now()), kind=CalendarDayKind.CITY_HOLIDAY,
+                               name="Libur uji")
     context, page = phone_page(browser, login, live_server, permissions=["geolocation"],
                                geolocation={**north_of(OFFICE, 30), "accuracy": 15})
     page.get_by_role("button", name="Absen masuk").click()
