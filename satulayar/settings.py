@@ -168,7 +168,7 @@ def _database() -> dict:
     }
 
 
-SQLITE_ENGINE = "satulayar.core.sqlite"  # Django's, with connections reused across requests (core/sqlite/base.py)
+SQLITE_ENGINE = "satulayar.core.sqlite"  # Django's, connections reused and writers queued per process
 # WAL lets readers (the dashboard) run while a writer (ingest) commits; IMMEDIATE avoids
 # "database is locked" when two writers upgrade a read transaction at the same time.
 SQLITE_OPTIONS = {

@@ -13,7 +13,8 @@ from django.db import connection, connections, transaction
 
 from satulayar.core.sqlite import base as sqlite_base
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the pool is SQLite's; PostgreSQL has Django's")
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite",
+                                reason="SQLite's own backend; PostgreSQL runs Django's, with its pool")
 
 
 def _in_thread(function):
